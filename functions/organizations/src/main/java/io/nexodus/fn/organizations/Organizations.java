@@ -1,0 +1,206 @@
+package io.nexodus.fn.organizations;
+
+import io.nexodus.fn.organizations.Inputs.AddOrganization;
+import io.nexodus.fn.organizations.Inputs.ListMembers;
+import io.nexodus.fn.organizations.Inputs.MemberRef;
+import io.nexodus.fn.organizations.Inputs.OrganizationRef;
+import io.nexodus.shared.access.Access;
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Ids;
+import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.identity.CurrentCaller;
+import io.nexodus.shared.model.Organization;
+import io.nexodus.shared.model.UserOrganization;
+import io.nexodus.shared.store.ListParams;
+import io.nexodus.shared.store.ListQuery;
+import io.nexodus.shared.store.Page;
+import io.nexodus.shared.tenancy.OrganizationCascade;
+import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The {@code organizations} function: a user's organizations and their members (api.md §5).
+ * Each operation is a Funqy function ({@code POST /<name>}, or a CloudEvent of the mapped type) and is
+ * also reached through the Nexodus REST routes in {@link OrganizationsRoute}.
+ */
+@ApplicationScoped
+public class Organizations {
+
+    static final int MAX_NAME = 255;
+    static final int MAX_DESCRIPTION = 1024;
+
+    private static final Map<String, String> ORG_COLUMNS = Map.of(
+            "id", "o.id", "name", "o.name", "description", "o.description");
+    private static final Map<String, String> MEMBER_COLUMNS = Map.of(
+            "user_id", "uo.user_id", "organization_id", "uo.organization_id",
+            "full_name", "u.full_name", "user_name", "u.user_name", "username", "u.user_name");
+
+    @Inject
+    Pool db;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    Access access;
+
+    @Inject
+    OrganizationCascade cascade;
+
+    @Funq("list-organizations")
+    @CloudEventMapping(trigger = "io.nexodus.organizations.list", responseType = "io.nexodus.organizations.listed")
+    public Uni<List<Organization>> list(ListParams params) {
+        return page(params).map(Page::items);
+    }
+
+    /** Organizations where the caller is owner or member; filter key {@code roles} narrows by the caller's role. */
+    Uni<Page<Organization>> page(ListParams params) {
+        Caller me = caller.get();
+        ListQuery query = ListQuery.of(params, ORG_COLUMNS, "name");
+        List<Object> args = new ArrayList<>(List.of(me.userId()));
+        String from = "FROM organizations o JOIN user_organizations uo ON uo.organization_id = o.id AND uo.user_id = $1"
+                + " WHERE o.deleted_at IS NULL";
+        Object roles = query.takeFilter("roles");
+        if (roles instanceof JsonArray wanted) {
+            args.add(wanted.stream().map(String::valueOf).toArray(String[]::new));
+            from += " AND uo.roles && $2::text[]";
+        } else if (roles != null) {
+            throw ApiErrors.invalidField("filter", "roles must be a JSON array of role names");
+        }
+        return query.run(db, Organization.COLUMNS, from, args, Organization::from);
+    }
+
+    @Funq("create-organization")
+    @CloudEventMapping(trigger = "io.nexodus.organization.create", responseType = "io.nexodus.organization.created")
+    public Uni<Organization> create(AddOrganization input) {
+        Caller me = caller.get();
+        if (input == null || input.name() == null || input.name().isBlank()) {
+            throw ApiErrors.fieldNotPresent("name");
+        }
+        String name = input.name().trim();
+        String description = input.description() == null ? "" : input.description();
+        if (name.length() > MAX_NAME) {
+            throw ApiErrors.invalidField("name", "longer than " + MAX_NAME + " characters");
+        }
+        if (description.length() > MAX_DESCRIPTION) {
+            throw ApiErrors.invalidField("description", "longer than " + MAX_DESCRIPTION + " characters");
+        }
+        UUID id = UUID.randomUUID();
+        return db.withTransaction(conn -> conn.preparedQuery("INSERT INTO organizations (id, name, description)"
+                        + " VALUES ($1, $2, $3) ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING")
+                .execute(Tuple.of(id, name, description))
+                .flatMap(inserted -> {
+                    if (inserted.rowCount() == 0) {
+                        return conn.preparedQuery("SELECT id FROM organizations WHERE name = $1 AND deleted_at IS NULL")
+                                .execute(Tuple.of(name))
+                                .map(rows -> {
+                                    throw ApiErrors.conflict(rows.size() > 0 ? rows.iterator().next().getUUID(0) : null);
+                                });
+                    }
+                    return conn.preparedQuery("INSERT INTO user_organizations (user_id, organization_id, roles)"
+                            + " VALUES ($1, $2, ARRAY['owner'])").execute(Tuple.of(me.userId(), id));
+                })
+                .replaceWith(new Organization(id, name, description)));
+    }
+
+    @Funq("get-organization")
+    @CloudEventMapping(trigger = "io.nexodus.organization.get", responseType = "io.nexodus.organization.fetched")
+    public Uni<Organization> get(OrganizationRef ref) {
+        UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
+        return access.requireMember(db, caller.get(), id, "organization").flatMap(roles -> load(db, id));
+    }
+
+    @Funq("delete-organization")
+    @CloudEventMapping(trigger = "io.nexodus.organization.delete", responseType = "io.nexodus.organization.deleted")
+    public Uni<Organization> delete(OrganizationRef ref) {
+        UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
+        Caller me = caller.get();
+        return db.withTransaction(conn -> access.requireOwner(conn, me, id, "organization")
+                .flatMap(ok -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1").execute(Tuple.of(id)))
+                .flatMap(personal -> {
+                    if (personal.size() > 0) {
+                        throw ApiErrors.notAllowed("default organization cannot be deleted");
+                    }
+                    return load(conn, id);
+                })
+                .call(org -> cascade.deleteOrganization(conn, id)));
+    }
+
+    @Funq("list-organization-users")
+    @CloudEventMapping(trigger = "io.nexodus.organization.users.list",
+            responseType = "io.nexodus.organization.users.listed")
+    public Uni<List<UserOrganization>> listMembers(ListMembers input) {
+        return membersPage(input).map(Page::items);
+    }
+
+    Uni<Page<UserOrganization>> membersPage(ListMembers input) {
+        UUID id = Ids.pathUuid(input == null ? null : input.id(), "id");
+        ListQuery query = ListQuery.of(new ListParams(input.sort(), input.filter(), input.range()), MEMBER_COLUMNS,
+                "full_name");
+        return access.requireMember(db, caller.get(), id, "organization")
+                .flatMap(roles -> query.run(db, UserOrganization.COLUMNS,
+                        "FROM user_organizations uo JOIN users u ON u.id = uo.user_id"
+                                + " WHERE uo.organization_id = $1 AND u.deleted_at IS NULL",
+                        List.of(id), UserOrganization::from));
+    }
+
+    @Funq("get-organization-user")
+    @CloudEventMapping(trigger = "io.nexodus.organization.user.get",
+            responseType = "io.nexodus.organization.user.fetched")
+    public Uni<UserOrganization> getMember(MemberRef ref) {
+        UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
+        UUID uid = Ids.pathUuid(ref.uid(), "uid");
+        return access.requireMember(db, caller.get(), id, "organization").flatMap(roles -> member(db, id, uid));
+    }
+
+    @Funq("delete-organization-user")
+    @CloudEventMapping(trigger = "io.nexodus.organization.user.delete",
+            responseType = "io.nexodus.organization.member.removed")
+    public Uni<UserOrganization> removeMember(MemberRef ref) {
+        UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
+        UUID uid = Ids.pathUuid(ref.uid(), "uid");
+        Caller me = caller.get();
+        if (uid.equals(me.userId())) {
+            throw ApiErrors.notAllowed("cannot delete self from the organization; use DELETE /api/users/me/organizations/{id}");
+        }
+        return db.withTransaction(conn -> access.requireOwner(conn, me, id, "organization")
+                .flatMap(ok -> member(conn, id, uid))
+                .call(membership -> cascade.removeMember(conn, id, uid)));
+    }
+
+    private static Uni<Organization> load(SqlClient db, UUID id) {
+        return db.preparedQuery("SELECT " + Organization.COLUMNS + " FROM organizations o WHERE o.id = $1"
+                        + " AND o.deleted_at IS NULL")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound("organization");
+                    }
+                    return Organization.from(rows.iterator().next());
+                });
+    }
+
+    private static Uni<UserOrganization> member(SqlClient db, UUID organizationId, UUID userId) {
+        return db.preparedQuery("SELECT " + UserOrganization.COLUMNS + " FROM user_organizations uo"
+                        + " JOIN users u ON u.id = uo.user_id WHERE uo.organization_id = $1 AND uo.user_id = $2"
+                        + " AND u.deleted_at IS NULL")
+                .execute(Tuple.of(organizationId, userId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound("user");
+                    }
+                    return UserOrganization.from(rows.iterator().next());
+                });
+    }
+}

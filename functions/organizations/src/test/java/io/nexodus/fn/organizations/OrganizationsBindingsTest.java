@@ -1,0 +1,93 @@
+package io.nexodus.fn.organizations;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The same operation through the three bindings: Nexodus REST, Funqy HTTP and CloudEvents. */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class OrganizationsBindingsTest {
+
+    private final String user = "binder-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @Test
+    void funqyHttpInvocation() {
+        String name = "funqy-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"name\":\"" + name + "\"}")
+                .when().post("/create-organization")
+                .then().statusCode(200).body("name", equalTo(name)).extract().path("id");
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"id\":\"" + id + "\"}")
+                .when().post("/get-organization")
+                .then().statusCode(200).body("name", equalTo(name));
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{}")
+                .when().post("/list-organizations")
+                .then().statusCode(200).body("name", hasItem(name));
+        // errors are the same JSON as on the REST routes
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"description\":\"x\"}")
+                .when().post("/create-organization")
+                .then().statusCode(400).body("field", equalTo("name"));
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"id\":\"" + UUID.randomUUID() + "\"}")
+                .when().post("/get-organization")
+                .then().statusCode(404).body("resource", equalTo("organization"));
+        given().contentType(ContentType.JSON).body("{}")
+                .when().post("/list-organizations")
+                .then().statusCode(401).body("error", equalTo("unauthorized"));
+    }
+
+    @Test
+    void binaryModeCloudEvent() {
+        String name = "ce-binary-" + UUID.randomUUID().toString().substring(0, 8);
+        given().header("Authorization", TestTokens.bearer(user))
+                .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-type", "io.nexodus.organization.create").header("ce-source", "/tests")
+                .contentType(ContentType.JSON).body("{\"name\":\"" + name + "\"}")
+                .when().post("/")
+                .then().statusCode(200)
+                .header("ce-type", "io.nexodus.organization.created")
+                .header("ce-id", notNullValue())
+                .body("name", equalTo(name));
+    }
+
+    @Test
+    void structuredModeCloudEvent() {
+        String name = "ce-structured-" + UUID.randomUUID().toString().substring(0, 8);
+        String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/tests\","
+                + "\"type\":\"io.nexodus.organization.create\",\"datacontenttype\":\"application/json\","
+                + "\"data\":{\"name\":\"" + name + "\"}}";
+        given().header("Authorization", TestTokens.bearer(user))
+                .contentType("application/cloudevents+json").body(event)
+                .when().post("/")
+                .then().statusCode(200)
+                .contentType("application/cloudevents+json")
+                .body("type", equalTo("io.nexodus.organization.created"))
+                .body("data.name", equalTo(name));
+        // the CloudEvent-created organization is visible on the REST route
+        given().header("Authorization", TestTokens.bearer(user)).get("/api/organizations")
+                .then().statusCode(200).body("name", hasItem(name));
+    }
+
+    @Test
+    void cloudEventWithBadDataGetsTheSameError() {
+        given().header("Authorization", TestTokens.bearer(user))
+                .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-type", "io.nexodus.organization.create").header("ce-source", "/tests")
+                .contentType(ContentType.JSON).body("{\"description\":\"nameless\"}")
+                .when().post("/")
+                .then().statusCode(400).body("field", equalTo("name"));
+    }
+}

@@ -1,0 +1,64 @@
+package io.nexodus.shared.access;
+
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.identity.Caller;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The one place that decides whether a caller may act on an organization's resources, by membership
+ * and role (behaviour.md §C.5). Every function calls it; none re-implements it.
+ *
+ * <p>Semantics across tenants: a caller who is not a member of the organization gets 404 for the
+ * resource (its existence is not revealed); a member whose role is too weak gets 403.
+ *
+ * <p>Checks take the {@link SqlClient} of the operation so that, inside a transaction, the membership
+ * row is read (and share-locked) in the same snapshot as the write it guards.
+ */
+@ApplicationScoped
+public class Access {
+
+    /** @return the caller's roles in a live organization; empty when not a member. */
+    public Uni<List<String>> roles(SqlClient db, UUID userId, UUID organizationId, boolean lock) {
+        return db.preparedQuery("SELECT uo.roles FROM user_organizations uo"
+                        + " JOIN organizations o ON o.id = uo.organization_id AND o.deleted_at IS NULL"
+                        + " WHERE uo.user_id = $1 AND uo.organization_id = $2" + (lock ? " FOR SHARE OF uo" : ""))
+                .execute(Tuple.of(userId, organizationId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return List.<String>of();
+                    }
+                    Row row = rows.iterator().next();
+                    return Arrays.asList(row.getArrayOfStrings("roles"));
+                });
+    }
+
+    /** Any role (owner or member) in the organization, else 404 naming {@code resource}. */
+    public Uni<List<String>> requireMember(SqlClient db, Caller caller, UUID organizationId, String resource) {
+        return roles(db, caller.userId(), organizationId, false).map(roles -> {
+            if (roles.isEmpty()) {
+                throw ApiErrors.notFound(resource);
+            }
+            return roles;
+        });
+    }
+
+    /** The owner role: 404 for a non-member, 403 for a member who is not an owner. */
+    public Uni<Void> requireOwner(SqlClient db, Caller caller, UUID organizationId, String resource) {
+        return roles(db, caller.userId(), organizationId, true).map(roles -> {
+            if (roles.isEmpty()) {
+                throw ApiErrors.notFound(resource);
+            }
+            if (!roles.contains(Role.OWNER.value())) {
+                throw ApiErrors.forbidden("only an owner of the organization may do this");
+            }
+            return null;
+        });
+    }
+}

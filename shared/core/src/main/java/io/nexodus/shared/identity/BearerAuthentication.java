@@ -1,0 +1,115 @@
+package io.nexodus.shared.identity;
+
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.error.ApiException;
+import io.nexodus.shared.http.ErrorResponses;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Authenticates every request once, before any binding runs, so the Nexodus REST routes, the Funqy
+ * HTTP invocations and CloudEvents share one rule: a bearer token is required (except on the public
+ * paths), it is verified, and the caller is resolved to a local user who is provisioned on first
+ * contact. The result is a {@link Caller} on the routing context; a failure is a 401 with a JSON body.
+ *
+ * <p>Why not Quarkus's proactive HTTP authentication: it answers 401 with an empty body, and a
+ * {@code @RolesAllowed} denial inside a Funqy function surfaces as a 500 (stack-probe finding). Here
+ * the token may also come from the binary-mode CloudEvent extension {@code ce-authorization}, which
+ * survives delivery through a Knative Broker where the {@code Authorization} header does not.
+ */
+@ApplicationScoped
+public class BearerAuthentication {
+
+    /** Runs after Quarkus's body handler (which is ordered near Integer.MIN_VALUE) and before any route. */
+    static final int ORDER = Integer.MIN_VALUE + 1_000;
+
+    @Inject
+    JWTParser jwtParser;
+
+    @Inject
+    UserProvisioner users;
+
+    @ConfigProperty(name = "nexodus.auth.public-paths")
+    List<String> publicPaths;
+
+    void install(@Observes Router router) {
+        router.route().order(ORDER).handler(this::authenticate);
+    }
+
+    void authenticate(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        if (publicPaths.stream().anyMatch(path::startsWith)) {
+            ctx.next();
+            return;
+        }
+        String token = bearerToken(ctx);
+        if (token == null) {
+            ErrorResponses.write(ctx, ApiErrors.unauthorized("a bearer token is required"));
+            return;
+        }
+        Context vertxContext = Vertx.currentContext();
+        ctx.request().pause();
+        verify(token)
+                .flatMap(jwt -> {
+                    TokenProfile profile = TokenProfile.of(jwt);
+                    return users.resolve(profile)
+                            .map(userId -> new Caller(userId, profile.subject(), Caller.Kind.USER_TOKEN));
+                })
+                .emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
+                .subscribe().with(caller -> {
+                    ctx.put(Caller.CONTEXT_KEY, caller);
+                    ctx.request().resume();
+                    ctx.next();
+                }, failure -> {
+                    ctx.request().resume();
+                    ErrorResponses.write(ctx, failure);
+                });
+    }
+
+    /**
+     * Signature, issuer, expiry and audience are checked by SmallRye JWT against the configured
+     * provider keys. Fetching a JWKS may block, so verification runs off the event loop.
+     */
+    private Uni<JsonWebToken> verify(String token) {
+        return Uni.createFrom().<JsonWebToken>emitter(emitter -> {
+            try {
+                emitter.complete(jwtParser.parse(token));
+            } catch (ParseException e) {
+                emitter.fail(ApiErrors.unauthorized("invalid token"));
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    static String bearerToken(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header == null) {
+            header = ctx.request().getHeader("ce-authorization");
+        }
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = header.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    /** @return the caller of the request being handled; only absent on public paths. */
+    public static Caller callerOf(RoutingContext ctx) {
+        Caller caller = ctx.get(Caller.CONTEXT_KEY);
+        if (caller == null) {
+            throw new ApiException(401, ApiErrors.unauthorized("a bearer token is required").body());
+        }
+        return caller;
+    }
+}

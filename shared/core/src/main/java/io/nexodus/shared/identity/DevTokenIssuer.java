@@ -1,0 +1,96 @@
+package io.nexodus.shared.identity;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.lang.JoseException;
+
+/**
+ * A throw-away OpenID Connect stand-in for the local all-in-one run and the tests: an RSA key made at
+ * start, its public half written where SmallRye JWT is told to look, and access tokens shaped like
+ * Keycloak's (subject, preferred_username, names, email, audience {@code account}). Never used in a
+ * deployment, where tokens come from the real identity provider.
+ */
+public final class DevTokenIssuer {
+
+    private final String issuer;
+    private final KeyPair keys;
+    private final Path publicKeyPem;
+
+    private DevTokenIssuer(String issuer, KeyPair keys, Path publicKeyPem) {
+        this.issuer = issuer;
+        this.keys = keys;
+        this.publicKeyPem = publicKeyPem;
+    }
+
+    public static DevTokenIssuer create(String issuer) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair keys = generator.generateKeyPair();
+            Path pem = Files.createTempFile("nexodus-dev-issuer-", ".pem");
+            pem.toFile().deleteOnExit();
+            String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPublic().getEncoded());
+            Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n");
+            return new DevTokenIssuer(issuer, keys, pem);
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException("cannot create the development token issuer", e);
+        }
+    }
+
+    public String issuer() {
+        return issuer;
+    }
+
+    /** Where the public key is, as a value for {@code mp.jwt.verify.publickey.location}. */
+    public String publicKeyLocation() {
+        return publicKeyPem.toUri().toString();
+    }
+
+    /** Configuration that makes the functions trust this issuer. */
+    public Map<String, String> config() {
+        return Map.of("mp.jwt.verify.issuer", issuer, "mp.jwt.verify.publickey.location", publicKeyLocation(),
+                "mp.jwt.verify.audiences", "account");
+    }
+
+    /** A token for {@code username} whose subject is stable for that name. */
+    public String token(String username) {
+        return token(UUID.nameUUIDFromBytes(username.getBytes()).toString(), username, 3600, Map.of());
+    }
+
+    /**
+     * @param extraClaims more claims (given_name, family_name, email, email_verified, …) or overrides
+     */
+    public String token(String subject, String username, long lifetimeSeconds, Map<String, Object> extraClaims) {
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(issuer);
+        claims.setSubject(subject);
+        claims.setAudience("account");
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(lifetimeSeconds / 60f);
+        claims.setGeneratedJwtId();
+        claims.setClaim("preferred_username", username);
+        claims.setClaim("scope", "openid profile email read:organizations write:organizations read:users"
+                + " write:users read:devices write:devices");
+        extraClaims.forEach(claims::setClaim);
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setKey(keys.getPrivate());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setHeader("typ", "JWT");
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException("cannot sign a development token", e);
+        }
+    }
+}

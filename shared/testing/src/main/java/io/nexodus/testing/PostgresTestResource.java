@@ -1,0 +1,54 @@
+package io.nexodus.testing;
+
+import io.nexodus.shared.identity.DevTokenIssuer;
+import io.nexodus.shared.migrations.Migrate;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Gives a {@code @QuarkusTest} class a real PostgreSQL database of its own, migrated to the current
+ * schema, and a token issuer the functions trust ({@link TestTokens}). Use with
+ * {@code @WithTestResource(PostgresTestResource.class)}: Quarkus starts the resource once per test
+ * class, so each class gets a fresh database and never sees another class's rows.
+ *
+ * <p>The server is started once per JVM, from the first of: {@code TEST_PG_URL} (with
+ * {@code TEST_PG_USER}/{@code TEST_PG_PASSWORD}), Testcontainers when a Docker engine answers, or an
+ * embedded PostgreSQL whose binaries come from Maven Central. No test mocks the database.
+ */
+public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    @Override
+    public Map<String, String> start() {
+        TestPostgres server = TestPostgres.get();
+        String database = "nexodus_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
+        try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), server.user(), server.password());
+                Statement sql = admin.createStatement()) {
+            sql.execute("DROP DATABASE IF EXISTS " + database);
+            sql.execute("CREATE DATABASE " + database);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + database, e);
+        }
+        String url = server.url(database);
+        Migrate.apply(url, server.user(), server.password());
+        DevTokenIssuer issuer = TestTokens.issuer();
+        Map<String, String> config = new HashMap<>(issuer.config());
+        config.put("quarkus.datasource.reactive.url", url);
+        config.put("quarkus.datasource.username", server.user());
+        config.put("quarkus.datasource.password", server.password());
+        config.put("nexodus.test.database", database);
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        // The database stays until the JVM's server goes; test databases are small and uniquely named.
+    }
+}

@@ -1,0 +1,36 @@
+package io.nexodus.testing;
+
+import io.nexodus.shared.identity.DevTokenIssuer;
+import java.util.Map;
+
+/** Bearer tokens that the functions under test trust (issuer and key set up by {@link PostgresTestResource}). */
+public final class TestTokens {
+
+    public static final String ISSUER = "https://issuer.test/realms/nexodus";
+
+    private static DevTokenIssuer issuer;
+
+    private TestTokens() {
+    }
+
+    public static synchronized DevTokenIssuer issuer() {
+        if (issuer == null) {
+            issuer = DevTokenIssuer.create(ISSUER);
+        }
+        return issuer;
+    }
+
+    /** A token for a user named {@code username} (stable subject per name). */
+    public static String token(String username) {
+        return issuer().token(username);
+    }
+
+    /** {@code Bearer <token>} for the Authorization header. */
+    public static String bearer(String username) {
+        return "Bearer " + token(username);
+    }
+
+    public static String token(String subject, String username, Map<String, Object> claims) {
+        return issuer().token(subject, username, 3600, claims);
+    }
+}
