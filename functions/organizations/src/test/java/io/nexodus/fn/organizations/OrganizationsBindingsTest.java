@@ -50,6 +50,40 @@ class OrganizationsBindingsTest {
     }
 
     @Test
+    void funqyInputErrorsNameTheField() {
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"name\":\"x\",\"colour\":\"red\"}")
+                .when().post("/create-organization")
+                .then().statusCode(400).body("field", equalTo("colour"));
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"name\":[1,2]}")
+                .when().post("/create-organization")
+                .then().statusCode(400).body("field", equalTo("name"));
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"name\":")
+                .when().post("/create-organization")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.startsWith("request json is invalid"));
+        given().header("Authorization", TestTokens.bearer(user))
+                .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-type", "io.nexodus.organization.create").header("ce-source", "/tests")
+                .contentType(ContentType.JSON).body("{\"name\":{\"a\":1}}")
+                .when().post("/")
+                .then().statusCode(400).body("field", equalTo("name"));
+        String event = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/tests\","
+                + "\"type\":\"io.nexodus.organization.create\",\"datacontenttype\":\"application/json\","
+                + "\"data\":{\"name\":\"n\",\"size\":3}}";
+        given().header("Authorization", TestTokens.bearer(user)).contentType("application/cloudevents+json")
+                .body(event).when().post("/")
+                .then().statusCode(400).body("field", equalTo("size"));
+        // an event type no function takes
+        given().header("Authorization", TestTokens.bearer(user))
+                .header("ce-specversion", "1.0").header("ce-id", "2").header("ce-type", "io.nexodus.nothing")
+                .header("ce-source", "/tests").contentType(ContentType.JSON).body("{}")
+                .when().post("/")
+                .then().statusCode(404).body("error", equalTo("not found"));
+    }
+
+    @Test
     void binaryModeCloudEvent() {
         String name = "ce-binary-" + UUID.randomUUID().toString().substring(0, 8);
         given().header("Authorization", TestTokens.bearer(user))

@@ -40,7 +40,7 @@ public final class ErrorResponses {
         }
         ctx.response().setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
-                .putHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
+                .putHeader("Cache-Control", NoStore.VALUE)
                 .end(Json.encode(error.body()));
     }
 

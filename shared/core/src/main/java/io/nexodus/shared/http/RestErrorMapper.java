@@ -50,6 +50,6 @@ public class RestErrorMapper {
 
     static Response response(ApiException error) {
         return Response.status(error.status()).type(MediaType.APPLICATION_JSON).entity(error.body())
-                .header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").build();
+                .header("Cache-Control", NoStore.VALUE).build();
     }
 }

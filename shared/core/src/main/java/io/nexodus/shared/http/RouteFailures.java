@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 /**
  * The failure handler for everything that is not a REST resource: the Funqy HTTP and CloudEvents
@@ -15,6 +16,9 @@ import jakarta.enterprise.event.Observes;
  */
 @ApplicationScoped
 public class RouteFailures {
+
+    @Inject
+    FunqyInputErrors funqyInputErrors;
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::handle);
@@ -26,7 +30,7 @@ public class RouteFailures {
             return;
         }
         ErrorResponses.write(ctx, switch (ctx.statusCode()) {
-            case 400 -> ApiErrors.validation("request json is invalid", null);
+            case 400 -> funqyInputErrors.diagnose(ctx).orElse(ApiErrors.validation("request json is invalid", null));
             case 401 -> ApiErrors.unauthorized("a valid bearer token is required");
             case 403 -> ApiErrors.forbidden("not allowed");
             case 404 -> new ApiException(404, ErrorBody.of("not found"));

@@ -1,0 +1,90 @@
+package io.nexodus.local;
+
+import io.nexodus.shared.identity.DevTokenIssuer;
+import io.nexodus.shared.migrations.Migrate;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * The local all-in-one: every function module on one port in one process, with an embedded PostgreSQL
+ * (migrated at start) and a development token issuer, so a new user can try the API at once. The
+ * functions are whatever modules this module depends on; nothing here names them.
+ *
+ * <p>Set {@code PG_URL} (and {@code PG_USER}/{@code PG_PASSWORD}) to use an existing PostgreSQL instead of
+ * the embedded one.
+ */
+@QuarkusMain
+public class LocalMain {
+
+    public static void main(String... args) throws IOException {
+        String pgUrl = System.getenv("PG_URL");
+        String user = env("PG_USER", "postgres");
+        String password = env("PG_PASSWORD", "postgres");
+        if (pgUrl == null || pgUrl.isBlank()) {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException ignored) {
+                    // exiting anyway
+                }
+            }));
+            pgUrl = "postgresql://localhost:" + pg.getPort() + "/postgres";
+            user = "postgres";
+            password = "postgres";
+        }
+        Migrate.apply(pgUrl, user, password);
+
+        String port = env("PORT", "8080");
+        DevTokenIssuer issuer = DevTokenIssuer.create("http://localhost:" + port + "/dev");
+        DevTokens.issuer = issuer;
+        issuer.config().forEach(System::setProperty);
+        setIfAbsent(Map.of(
+                "quarkus.datasource.reactive.url", pgUrl,
+                "quarkus.datasource.username", user,
+                "quarkus.datasource.password", password,
+                "quarkus.http.port", port));
+        Quarkus.run(Banner.class, args);
+    }
+
+    /** Runs once the HTTP port is open: tells the user where to go. */
+    public static class Banner implements QuarkusApplication {
+        @Override
+        public int run(String... args) {
+            int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
+            String url = "http://localhost:" + port;
+            String token = DevTokens.issuer.token("admin");
+            System.out.printf("""
+
+                    Nexodus Functions (local all-in-one) listening on %1$s
+                      every function on this one port; PostgreSQL embedded and migrated
+                      a token for user "admin" (1 hour); another user's: curl '%1$s/dev/token?username=bob'
+
+                    Try:
+                      curl -H "Authorization: Bearer %2$s" %1$s/api/users/me
+                      curl -H "Authorization: Bearer %2$s" %1$s/api/organizations
+
+                    """, url, token);
+            Quarkus.waitForExit();
+            return 0;
+        }
+    }
+
+    private static void setIfAbsent(Map<String, String> properties) {
+        properties.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

@@ -1,0 +1,69 @@
+package io.nexodus.shared.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.error.ApiException;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.quarkus.funqy.runtime.FunctionInvoker;
+import io.quarkus.funqy.runtime.FunctionRecorder;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+
+/**
+ * Funqy answers an input it cannot read with a bare 400 and drops the reason. To still name the field,
+ * this reads the same body again, with the same mapper, into the input type of the function the
+ * request was for (by path for Funqy HTTP, by {@code ce-type} for a binary-mode CloudEvent, by the
+ * {@code type} member for a structured one) and reports what Jackson says.
+ */
+@ApplicationScoped
+public class FunqyInputErrors {
+
+    @Inject
+    ObjectMapper mapper;
+
+    public Optional<ApiException> diagnose(RoutingContext ctx) {
+        try {
+            if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
+                return Optional.empty();
+            }
+            byte[] body = ctx.body().buffer().getBytes();
+            String ceType = ctx.request().getHeader("ce-type");
+            JsonNode data = null;
+            String contentType = String.valueOf(ctx.request().getHeader("Content-Type"));
+            if (ceType == null && contentType.startsWith("application/cloudevents+json")) {
+                JsonNode event = mapper.readTree(body);
+                ceType = event.path("type").asText(null);
+                data = event.get("data");
+            }
+            FunctionInvoker invoker = ceType != null ? byTrigger(ceType)
+                    : FunctionRecorder.registry.matchInvoker(ctx.normalizedPath().substring(1));
+            if (invoker == null || !invoker.hasInput()) {
+                return Optional.empty();
+            }
+            var reader = mapper.readerFor(mapper.constructType(invoker.getInputType()));
+            if (data != null) {
+                reader.readValue(data);
+            } else {
+                reader.readValue(body);
+            }
+            return Optional.empty();
+        } catch (Exception e) {
+            ApiException error = ErrorResponses.toApiException(e);
+            return error.status() == 400 ? Optional.of(error) : Optional.of(ApiErrors.validation("request json is invalid", null));
+        }
+    }
+
+    private static FunctionInvoker byTrigger(String ceType) {
+        for (FunctionInvoker invoker : FunctionRecorder.registry.invokers()) {
+            CloudEventMapping mapping = invoker.getMethod().getAnnotation(CloudEventMapping.class);
+            String trigger = mapping != null && !mapping.trigger().isEmpty() ? mapping.trigger() : invoker.getName();
+            if (trigger.equals(ceType)) {
+                return invoker;
+            }
+        }
+        return null;
+    }
+}
