@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Gives a {@code @QuarkusTest} class a real PostgreSQL database of its own, migrated to the current
  * schema, and a token issuer the functions trust ({@link TestTokens}). Use with
- * {@code @WithTestResource(PostgresTestResource.class)}: Quarkus starts the resource once per test
- * class, so each class gets a fresh database and never sees another class's rows.
+ * {@code @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)}:
+ * that scope makes Quarkus start the resource (and the application) anew for each test class, so each
+ * class gets a fresh database and never sees another class's rows. (With the default scope, classes
+ * with the same resources share one application and so one database.)
  *
  * <p>The server is started once per JVM, from the first of: {@code TEST_PG_URL} (with
  * {@code TEST_PG_USER}/{@code TEST_PG_PASSWORD}), Testcontainers when a Docker engine answers, or an

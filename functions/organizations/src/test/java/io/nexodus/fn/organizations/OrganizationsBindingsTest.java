@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The same operation through the three bindings: Nexodus REST, Funqy HTTP and CloudEvents. */
 @QuarkusTest
-@WithTestResource(PostgresTestResource.class)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class OrganizationsBindingsTest {
 
     private final String user = "binder-" + UUID.randomUUID().toString().substring(0, 8);

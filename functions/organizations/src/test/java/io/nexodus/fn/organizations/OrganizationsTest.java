@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The organizations function over its Nexodus REST routes, against a real PostgreSQL. */
 @QuarkusTest
-@WithTestResource(PostgresTestResource.class)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class OrganizationsTest {
 
     @Inject

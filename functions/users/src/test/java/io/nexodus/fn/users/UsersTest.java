@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.nexodus.shared.identity.DevTokenIssuer;
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /** The users function and the identity layer it stands on, against a real PostgreSQL. */
 @QuarkusTest
-@WithTestResource(PostgresTestResource.class)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class UsersTest {
 
     @Inject
