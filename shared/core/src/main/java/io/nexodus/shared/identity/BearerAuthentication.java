@@ -41,6 +41,9 @@ public class BearerAuthentication {
     @Inject
     UserProvisioner users;
 
+    @Inject
+    OpaqueTokens opaqueTokens;
+
     @ConfigProperty(name = "nexodus.auth.public-paths")
     List<String> publicPaths;
 
@@ -61,16 +64,20 @@ public class BearerAuthentication {
         }
         Context vertxContext = Vertx.currentContext();
         ctx.request().pause();
-        verify(token)
-                .flatMap(jwt -> {
+        Uni<Caller> caller = OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
+                : verify(token).flatMap(jwt -> {
                     TokenProfile profile = TokenProfile.of(jwt);
-                    return users.resolve(profile)
-                            .map(userId -> new Caller(userId, profile.subject(), Caller.Kind.USER_TOKEN));
-                })
-                .emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
-                .subscribe().with(caller -> {
-                    ctx.put(Caller.CONTEXT_KEY, caller);
+                    return users.resolve(profile).map(userId -> Caller.user(userId, profile.subject()));
+                });
+        caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
+                .subscribe().with(resolved -> {
                     ctx.request().resume();
+                    if (!CredentialScope.allows(resolved, ctx.request().method(), path)) {
+                        ErrorResponses.write(ctx, ApiErrors.forbidden(resolved.kind() == Caller.Kind.REG_KEY
+                                ? "a registration key may not call this" : "a device token may not call this"));
+                        return;
+                    }
+                    ctx.put(Caller.CONTEXT_KEY, resolved);
                     ctx.next();
                 }, failure -> {
                     ctx.request().resume();

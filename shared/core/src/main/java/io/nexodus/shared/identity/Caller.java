@@ -5,17 +5,32 @@ import java.util.UUID;
 /**
  * Who is calling, resolved once per request by {@link BearerAuthentication} before any binding runs.
  *
- * @param userId  the local user the request acts as (for registration keys and device tokens: their owner)
- * @param subject the identity provider's subject ({@code sub}) of that user
- * @param kind    which credential was presented
+ * @param userId       the local user the request acts as (for registration keys and device tokens: their owner)
+ * @param subject      the identity provider's subject of that user (null for opaque tokens)
+ * @param kind         which credential was presented
+ * @param credentialId the registration key's id ({@code RK:}) or the device's id ({@code DT:}); null for users
+ * @param vpcId        the VPC a registration key or device is bound to; null for users
  */
-public record Caller(UUID userId, String subject, Kind kind) {
+public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, UUID vpcId) {
 
-    /** The credential a request carried. Registration keys and device tokens arrive with their issues. */
+    /** The credential a request carried. */
     public enum Kind {
-        USER_TOKEN
+        /** an OpenID Connect access token */
+        USER_TOKEN,
+        /** {@code RK:…}, a registration key */
+        REG_KEY,
+        /** {@code DT:…}, a device token */
+        DEVICE_TOKEN
     }
 
     /** Key under which the caller is kept on the Vert.x routing context of the request. */
     public static final String CONTEXT_KEY = "nexodus.caller";
+
+    public static Caller user(UUID userId, String subject) {
+        return new Caller(userId, subject, Kind.USER_TOKEN, null, null);
+    }
+
+    public boolean isUser() {
+        return kind == Kind.USER_TOKEN;
+    }
 }
