@@ -61,4 +61,39 @@ public class Access {
             return null;
         });
     }
+
+    /**
+     * A live VPC the caller can read (member or owner of its organization), else 404 naming
+     * {@code resource}. A registration key or device token only sees the VPC it is bound to.
+     *
+     * @return the VPC's organization id
+     */
+    public Uni<UUID> requireVpcMember(SqlClient db, Caller caller, UUID vpcId, String resource) {
+        if (caller.vpcId() != null && !caller.vpcId().equals(vpcId)) {
+            return Uni.createFrom().failure(ApiErrors.notFound(resource));
+        }
+        return db.preparedQuery("SELECT v.organization_id FROM vpcs v JOIN user_organizations uo"
+                        + " ON uo.organization_id = v.organization_id AND uo.user_id = $2"
+                        + " WHERE v.id = $1 AND v.deleted_at IS NULL")
+                .execute(Tuple.of(vpcId, caller.userId()))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound(resource);
+                    }
+                    return rows.iterator().next().getUUID(0);
+                });
+    }
+
+    /** A live security group of the given organization, else 404 naming {@code field}. */
+    public Uni<Void> requireSecurityGroupIn(SqlClient db, UUID securityGroupId, UUID organizationId, String field) {
+        return db.preparedQuery("SELECT 1 FROM security_groups WHERE id = $1 AND organization_id = $2"
+                        + " AND deleted_at IS NULL")
+                .execute(Tuple.of(securityGroupId, organizationId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound(field);
+                    }
+                    return null;
+                });
+    }
 }

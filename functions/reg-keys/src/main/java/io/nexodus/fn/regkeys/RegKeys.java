@@ -1,0 +1,172 @@
+package io.nexodus.fn.regkeys;
+
+import io.nexodus.fn.regkeys.Inputs.AddRegKey;
+import io.nexodus.fn.regkeys.Inputs.RegKeyRef;
+import io.nexodus.fn.regkeys.Inputs.UpdateRegKey;
+import io.nexodus.shared.access.Access;
+import io.nexodus.shared.crypto.BearerTokens;
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Ids;
+import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.identity.CurrentCaller;
+import io.nexodus.shared.store.ListParams;
+import io.nexodus.shared.store.ListQuery;
+import io.nexodus.shared.store.Page;
+import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The {@code reg-keys} function: registration keys, the onboarding tokens a device registers with
+ * (api.md §11). Any member of a VPC's organization may create one; the key's owner (and owners of its
+ * organization) may read it; only its owner may change or delete it.
+ */
+@ApplicationScoped
+public class RegKeys {
+
+    static final int MAX_DESCRIPTION = 1024;
+    /** Go's zero time: Nexodus clients send it to clear an expiry. */
+    static final OffsetDateTime ZERO_TIME = OffsetDateTime.parse("0001-01-01T00:00:00Z");
+
+    private static final Map<String, String> COLUMNS = Map.of("id", "k.id", "owner_id", "k.owner_id",
+            "vpc_id", "k.vpc_id", "description", "k.description", "device_id", "k.device_id",
+            "expires_at", "k.expires_at", "security_group_id", "k.security_group_id");
+
+    @Inject
+    Pool db;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    Access access;
+
+    @Funq("list-reg-keys")
+    @CloudEventMapping(trigger = "io.nexodus.regkeys.list", responseType = "io.nexodus.regkeys.listed")
+    public Uni<List<RegKey>> list(ListParams params) {
+        return page(params).map(Page::items);
+    }
+
+    /** Keys the caller owns, and keys of organizations the caller owns. */
+    Uni<Page<RegKey>> page(ListParams params) {
+        return ListQuery.of(params, COLUMNS, "id").run(db, RegKey.COLUMNS,
+                "FROM reg_keys k WHERE k.deleted_at IS NULL AND (k.owner_id = $1 OR EXISTS (SELECT 1"
+                        + " FROM user_organizations uo WHERE uo.organization_id = k.organization_id"
+                        + " AND uo.user_id = $1 AND 'owner' = ANY (uo.roles)))",
+                List.of(caller.get().userId()), RegKey::from);
+    }
+
+    @Funq("create-reg-key")
+    @CloudEventMapping(trigger = "io.nexodus.regkey.create", responseType = "io.nexodus.regkey.created")
+    public Uni<RegKey> create(AddRegKey input) {
+        Caller me = caller.get();
+        if (input == null) {
+            throw ApiErrors.fieldNotPresent("vpc_id");
+        }
+        UUID vpcId = Ids.requiredUuid(input.vpcId(), "vpc_id");
+        UUID securityGroupId = input.securityGroupId() == null || input.securityGroupId().isEmpty() ? null
+                : Ids.requiredUuid(input.securityGroupId(), "security_group_id");
+        String description = description(input.description());
+        OffsetDateTime expiresAt = input.expiresAt() == null || input.expiresAt().equals(ZERO_TIME) ? null
+                : input.expiresAt();
+        if (expiresAt != null && expiresAt.isBefore(OffsetDateTime.now())) {
+            throw ApiErrors.invalidField("expires_at", "already in the past");
+        }
+        UUID id = UUID.randomUUID();
+        UUID deviceId = Boolean.TRUE.equals(input.singleUse()) ? UUID.randomUUID() : null;
+        String token = BearerTokens.newRegKey();
+        return db.withTransaction(conn -> access.requireVpcMember(conn, me, vpcId, "vpc")
+                .call(orgId -> securityGroupId == null ? Uni.createFrom().voidItem()
+                        : access.requireSecurityGroupIn(conn, securityGroupId, orgId, "security_group_id"))
+                .flatMap(orgId -> conn.preparedQuery("INSERT INTO reg_keys (id, owner_id, organization_id, vpc_id,"
+                                + " token_hash, description, device_id, expires_at, security_group_id, settings)"
+                                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING " + RegKey.COLUMNS.replace("k.", ""))
+                        .execute(Tuple.from(Arrays.asList(id, me.userId(), orgId, vpcId, BearerTokens.hash(token),
+                                description, deviceId, expiresAt, securityGroupId,
+                                input.settings() == null ? null : new JsonObject(input.settings())))))
+                .map(rows -> RegKey.from(rows.iterator().next()).withBearerToken(token)));
+    }
+
+    @Funq("get-reg-key")
+    @CloudEventMapping(trigger = "io.nexodus.regkey.get", responseType = "io.nexodus.regkey.fetched")
+    public Uni<RegKey> get(RegKeyRef ref) {
+        Caller me = caller.get();
+        String id = ref == null ? null : ref.id();
+        if (me.kind() == Caller.Kind.REG_KEY) {
+            // an agent learns its VPC, owner, security group and settings from the key it holds
+            if (!"me".equals(id)) {
+                throw ApiErrors.validation("with a registration key the id must be me", "id");
+            }
+            return load(db, me.credentialId(), "k.id = $2", me.credentialId());
+        }
+        UUID keyId = Ids.pathUuid(id, "id");
+        return load(db, keyId, "(k.owner_id = $2 OR EXISTS (SELECT 1 FROM user_organizations uo WHERE"
+                + " uo.organization_id = k.organization_id AND uo.user_id = $2 AND 'owner' = ANY (uo.roles)))", me.userId());
+    }
+
+    @Funq("update-reg-key")
+    @CloudEventMapping(trigger = "io.nexodus.regkey.update", responseType = "io.nexodus.regkey.updated")
+    public Uni<RegKey> update(UpdateRegKey input) {
+        Caller me = caller.get();
+        UUID id = Ids.pathUuid(input == null ? null : input.id(), "id");
+        UUID securityGroupId = input.securityGroupId() == null || input.securityGroupId().isEmpty() ? null
+                : Ids.requiredUuid(input.securityGroupId(), "security_group_id");
+        String description = input.description() == null ? null : description(input.description());
+        boolean clearExpiry = ZERO_TIME.equals(input.expiresAt());
+        return db.withTransaction(conn -> load(conn, id, "k.owner_id = $2 FOR UPDATE", me.userId())
+                .call(key -> conn.preparedQuery("SELECT organization_id FROM reg_keys WHERE id = $1").execute(Tuple.of(id))
+                        .flatMap(rows -> securityGroupId == null ? Uni.createFrom().voidItem()
+                                : access.requireSecurityGroupIn(conn, securityGroupId,
+                                        rows.iterator().next().getUUID(0), "security_group_id")))
+                .flatMap(key -> conn.preparedQuery("UPDATE reg_keys k SET description = coalesce($2, description),"
+                                + " expires_at = CASE WHEN $3 THEN NULL ELSE coalesce($4, expires_at) END,"
+                                + " security_group_id = coalesce($5, security_group_id),"
+                                + " settings = coalesce($6, settings) WHERE id = $1 RETURNING " + RegKey.COLUMNS)
+                        .execute(Tuple.from(Arrays.asList(id, description, clearExpiry,
+                                clearExpiry ? null : input.expiresAt(), securityGroupId,
+                                input.settings() == null ? null : new JsonObject(input.settings()))))
+                        .map(rows -> RegKey.from(rows.iterator().next()))));
+    }
+
+    @Funq("delete-reg-key")
+    @CloudEventMapping(trigger = "io.nexodus.regkey.delete", responseType = "io.nexodus.regkey.deleted")
+    public Uni<RegKey> delete(RegKeyRef ref) {
+        Caller me = caller.get();
+        UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
+        return db.withTransaction(conn -> load(conn, id, "k.owner_id = $2 FOR UPDATE", me.userId())
+                .call(key -> conn.preparedQuery("UPDATE reg_keys SET deleted_at = now() WHERE id = $1")
+                        .execute(Tuple.of(id))));
+    }
+
+    /** A live key matching {@code condition} (parameter $1 is the id, $2 the given value), else 404. */
+    private static Uni<RegKey> load(SqlClient db, UUID id, String condition, UUID value) {
+        return db.preparedQuery("SELECT " + RegKey.COLUMNS + " FROM reg_keys k WHERE k.id = $1 AND k.deleted_at IS NULL"
+                        + " AND " + condition)
+                .execute(Tuple.of(id, value))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound("reg-key");
+                    }
+                    return RegKey.from(rows.iterator().next());
+                });
+    }
+
+    private static String description(String description) {
+        String d = description == null ? "" : description;
+        if (d.length() > MAX_DESCRIPTION) {
+            throw ApiErrors.invalidField("description", "longer than " + MAX_DESCRIPTION + " characters");
+        }
+        return d;
+    }
+}
