@@ -34,7 +34,7 @@ public class AddressAllocator {
     // Scalar sub-selects make the window an ordered index range scan stopped by LIMIT, never a sort.
     private static final String ACQUIRE_LOWEST = """
             WITH p AS (
-                SELECT id, children FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::cidr
+                SELECT id, children FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::text::cidr
             ), cur AS (
                 SELECT watermark, epoch FROM ipam_prefix_cursors WHERE prefix_id = (SELECT id FROM p)
             ), lk AS (
@@ -46,7 +46,7 @@ public class AddressAllocator {
                                  ORDER BY h.address LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING address
             ), start AS (
-                SELECT GREATEST(watermark, COALESCE($3::inet, watermark)) AS address FROM cur
+                SELECT GREATEST(watermark, COALESCE($3::text::inet, watermark)) AS address FROM cur
             ), w AS (
                 SELECT address FROM ipam_addresses
                 WHERE prefix_id = (SELECT id FROM p) AND address >= (SELECT address FROM start)
@@ -54,7 +54,7 @@ public class AddressAllocator {
             ), s AS (
                 SELECT address FROM start
                 UNION ALL
-                SELECT address + 1 FROM w WHERE address < $4::inet
+                SELECT address + 1 FROM w WHERE address < $4::text::inet
             ), gap AS (
                 SELECT s.address FROM s WHERE NOT EXISTS (SELECT 1 FROM w WHERE w.address = s.address)
                 ORDER BY s.address LIMIT 1
@@ -63,7 +63,7 @@ public class AddressAllocator {
                        EXISTS (SELECT 1 FROM hole) AS from_hole
             ), ins AS (
                 INSERT INTO ipam_addresses (prefix_id, address)
-                SELECT lk.id, pick.address FROM lk, pick WHERE pick.address <= $4::inet
+                SELECT lk.id, pick.address FROM lk, pick WHERE pick.address <= $4::text::inet
                 ON CONFLICT DO NOTHING
                 RETURNING address
             )
@@ -76,11 +76,11 @@ public class AddressAllocator {
     // $1 namespace, $2 cidr, $3 the address. Taking a hole's address removes the hole with it.
     private static final String ACQUIRE_SPECIFIC = """
             WITH p AS (
-                SELECT id, children FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::cidr
+                SELECT id, children FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::text::cidr
             ), lk AS (
                 SELECT id FROM ipam_prefixes WHERE id = (SELECT id FROM p) AND children = 0 FOR KEY SHARE
             ), ins AS (
-                INSERT INTO ipam_addresses (prefix_id, address) SELECT id, $3::inet FROM lk
+                INSERT INTO ipam_addresses (prefix_id, address) SELECT id, $3::text::inet FROM lk
                 ON CONFLICT DO NOTHING
                 RETURNING prefix_id, address
             ), unhole AS (
@@ -93,9 +93,9 @@ public class AddressAllocator {
     // above it, the epoch moves so that no acquirer can advance the watermark past it.
     private static final String RELEASE = """
             WITH p AS (
-                SELECT id FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::cidr
+                SELECT id FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::text::cidr
             ), d AS (
-                DELETE FROM ipam_addresses WHERE prefix_id = (SELECT id FROM p) AND address = $3::inet
+                DELETE FROM ipam_addresses WHERE prefix_id = (SELECT id FROM p) AND address = $3::text::inet
                 RETURNING prefix_id, address
             ), bump AS (
                 UPDATE ipam_prefix_cursors c SET epoch = c.epoch + 1
@@ -109,8 +109,8 @@ public class AddressAllocator {
             SELECT p.id, (SELECT count(*) FROM d) FROM p
             """;
 
-    private static final String ADVANCE = "UPDATE ipam_prefix_cursors SET watermark = $2::inet"
-            + " WHERE prefix_id = $1 AND epoch = $3 AND watermark < $2::inet";
+    private static final String ADVANCE = "UPDATE ipam_prefix_cursors SET watermark = $2::text::inet"
+            + " WHERE prefix_id = $1 AND epoch = $3 AND watermark < $2::text::inet";
 
     @Inject
     Pool pool;

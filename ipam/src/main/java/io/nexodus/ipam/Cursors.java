@@ -21,8 +21,8 @@ public final class Cursors {
         String first = cidr.format(cidr.firstUsable());
         return sql.preparedQuery("""
                 UPDATE ipam_prefix_cursors SET epoch = epoch + 1, watermark = CASE
-                    WHEN NOT EXISTS (SELECT 1 FROM ipam_addresses WHERE prefix_id = $1 AND address = $2::inet) THEN $2::inet
-                    ELSE (SELECT a.address FROM ipam_addresses a WHERE a.prefix_id = $1 AND a.address >= $2::inet
+                    WHEN NOT EXISTS (SELECT 1 FROM ipam_addresses WHERE prefix_id = $1 AND address = $2::text::inet) THEN $2::text::inet
+                    ELSE (SELECT a.address FROM ipam_addresses a WHERE a.prefix_id = $1 AND a.address >= $2::text::inet
                           AND NOT EXISTS (SELECT 1 FROM ipam_addresses b WHERE b.prefix_id = $1 AND b.address = a.address + 1)
                           ORDER BY a.address LIMIT 1)
                     END

@@ -113,7 +113,7 @@ public class DumpAndLoad {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return tx.preparedQuery("INSERT INTO ipam_addresses (prefix_id, address) VALUES ($1, $2::inet)")
+        return tx.preparedQuery("INSERT INTO ipam_addresses (prefix_id, address) VALUES ($1, $2::text::inet)")
                 .executeBatch(batch).flatMap(x -> Cursors.recompute(tx, prefix.id(), cidr));
     }
 }

@@ -70,8 +70,7 @@ public final class IpamFailure {
         if (failure instanceof StatusRuntimeException) {
             return failure;
         }
-        if (failure instanceof io.vertx.core.impl.NoStackTraceThrowable
-                || failure instanceof java.net.ConnectException
+        if (failure instanceof java.net.ConnectException
                 || (failure.getMessage() != null && failure.getMessage().contains("Connection refused"))) {
             return Status.UNAVAILABLE.withDescription("storage unavailable: " + failure.getMessage()).asRuntimeException();
         }

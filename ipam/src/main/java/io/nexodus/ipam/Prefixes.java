@@ -27,7 +27,7 @@ public class Prefixes {
         // the overlap check and the insert cannot interleave with another create.
         return pool.withTransaction(tx -> Namespaces.require(tx, namespace, true)
                 .flatMap(x -> tx.preparedQuery("SELECT cidr::text FROM ipam_prefixes WHERE namespace = $1"
-                        + " AND parent_id IS NULL AND cidr && $2::cidr ORDER BY cidr LIMIT 1")
+                        + " AND parent_id IS NULL AND cidr && $2::text::cidr ORDER BY cidr LIMIT 1")
                         .execute(Tuple.of(namespace, text)))
                 .flatMap(overlapping -> {
                     if (overlapping.size() > 0) {
@@ -42,12 +42,12 @@ public class Prefixes {
     /** Inserts a prefix and its allocation cursor (at the first usable address). */
     static Uni<PrefixRecord> insert(SqlClient sql, String namespace, Cidr cidr, PrefixRecord parent) {
         String text = cidr.toString();
-        return sql.preparedQuery("INSERT INTO ipam_prefixes (namespace, cidr, parent_id) VALUES ($1, $2::cidr, $3) RETURNING id")
+        return sql.preparedQuery("INSERT INTO ipam_prefixes (namespace, cidr, parent_id) VALUES ($1, $2::text::cidr, $3) RETURNING id")
                 .execute(Tuple.of(namespace, text, parent == null ? null : parent.id()))
                 .flatMap(rows -> {
                     long id = rows.iterator().next().getLong(0);
                     String start = cidr.format(cidr.hasUsable() ? cidr.firstUsable() : cidr.network());
-                    return sql.preparedQuery("INSERT INTO ipam_prefix_cursors (prefix_id, watermark) VALUES ($1, $2::inet)")
+                    return sql.preparedQuery("INSERT INTO ipam_prefix_cursors (prefix_id, watermark) VALUES ($1, $2::text::inet)")
                             .execute(Tuple.of(id, start))
                             .map(x -> new PrefixRecord(id, namespace, text, parent == null ? "" : parent.cidr(), 0));
                 });
@@ -61,7 +61,7 @@ public class Prefixes {
 
     /** The prefix or null; {@code lock} takes it FOR UPDATE (children and deletion change under it). */
     static Uni<PrefixRecord> find(SqlClient sql, String namespace, Cidr cidr, boolean lock) {
-        return sql.preparedQuery(SELECT + " WHERE p.namespace = $1 AND p.cidr = $2::cidr" + (lock ? " FOR UPDATE OF p" : ""))
+        return sql.preparedQuery(SELECT + " WHERE p.namespace = $1 AND p.cidr = $2::text::cidr" + (lock ? " FOR UPDATE OF p" : ""))
                 .execute(Tuple.of(namespace, cidr.toString()))
                 .map(rows -> rows.size() == 0 ? null : read(rows.iterator().next()));
     }
@@ -98,7 +98,7 @@ public class Prefixes {
                         + prefix.cidr() + " has ips, delete prefix not possible"))
                 .flatMap(x -> prefix.parentCidr().isEmpty() ? Uni.createFrom().item(prefix)
                         : sql.preparedQuery("UPDATE ipam_prefixes SET children = children - 1"
-                                + " WHERE namespace = $1 AND cidr = $2::cidr")
+                                + " WHERE namespace = $1 AND cidr = $2::text::cidr")
                                 .execute(Tuple.of(prefix.namespace(), prefix.parentCidr())).map(y -> prefix));
     }
 
