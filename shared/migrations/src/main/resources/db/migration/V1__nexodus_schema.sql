@@ -180,7 +180,8 @@ CREATE TABLE devices (
     online             boolean     NOT NULL DEFAULT false,
     online_at          timestamptz,
     reg_key_id         uuid REFERENCES reg_keys (id) ON DELETE SET NULL,
-    token_hash         bytea       NOT NULL,        -- SHA-256 of the `DT:` device token
+    token_hash         bytea       NOT NULL,        -- SHA-256 of the `DT:` device token, to find the device by it
+    token_ciphertext   bytea,                       -- the token under the server's key, to seal it again for the agent
     revision           integer     NOT NULL
 );
 CREATE UNIQUE INDEX devices_public_key_live ON devices (public_key) WHERE deleted_at IS NULL;

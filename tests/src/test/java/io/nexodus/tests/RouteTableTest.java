@@ -13,19 +13,16 @@ import jakarta.ws.rs.Path;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
-import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.jar.JarEntry;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -125,8 +122,9 @@ class RouteTableTest {
     /** "METHOD /path" of every JAX-RS method under io.nexodus.fn, mapped to its function package. */
     static Map<String, String> servedRoutes() throws Exception {
         Map<String, String> routes = new TreeMap<>();
-        for (String className : functionClasses()) {
-            Class<?> type = Class.forName(className, false, RouteTableTest.class.getClassLoader());
+        java.net.URLClassLoader loader = functionClassLoader();
+        for (String className : functionClasses(loader)) {
+            Class<?> type = Class.forName(className, false, loader);
             Path base = type.getAnnotation(Path.class);
             if (base == null) {
                 continue;
@@ -148,27 +146,32 @@ class RouteTableTest {
         return routes;
     }
 
-    private static List<String> functionClasses() throws IOException, URISyntaxException {
+    /**
+     * The compiled classes of every function module of this build ({@code functions/<name>/target/classes}),
+     * read from disk rather than from the test class path, which Quarkus tests in the same JVM rewire.
+     */
+    private static java.net.URLClassLoader functionClassLoader() throws IOException {
+        List<URL> urls = new ArrayList<>();
+        try (Stream<java.nio.file.Path> modules = Files.list(Repo.root().resolve("functions"))) {
+            for (java.nio.file.Path module : modules.toList()) {
+                java.nio.file.Path classes = module.resolve("target/classes");
+                if (Files.isDirectory(classes)) {
+                    urls.add(classes.toUri().toURL());
+                }
+            }
+        }
+        return new java.net.URLClassLoader(urls.toArray(URL[]::new), RouteTableTest.class.getClassLoader());
+    }
+
+    private static List<String> functionClasses(java.net.URLClassLoader loader) throws IOException, URISyntaxException {
         List<String> names = new ArrayList<>();
-        Enumeration<URL> roots = RouteTableTest.class.getClassLoader().getResources("io/nexodus/fn");
-        while (roots.hasMoreElements()) {
-            URL root = roots.nextElement();
-            if (root.getProtocol().equals("jar")) {
-                var connection = (JarURLConnection) root.openConnection();
-                connection.setUseCaches(false);
-                try (var jar = connection.getJarFile()) {
-                    jar.stream().map(JarEntry::getName)
-                            .filter(n -> n.startsWith("io/nexodus/fn/") && n.endsWith(".class") && !n.contains("$"))
-                            .forEach(n -> names.add(n.replace('/', '.').replaceAll("\\.class$", "")));
-                }
-            } else {
-                java.nio.file.Path dir = java.nio.file.Path.of(root.toURI());
-                java.nio.file.Path classes = dir.getParent().getParent().getParent();
-                try (Stream<java.nio.file.Path> files = Files.walk(dir)) {
-                    files.filter(f -> f.toString().endsWith(".class") && !f.toString().contains("$"))
-                            .forEach(f -> names.add(classes.relativize(f).toString().replace('/', '.')
-                                    .replaceAll("\\.class$", "")));
-                }
+        for (URL url : loader.getURLs()) {
+            java.nio.file.Path classes = java.nio.file.Path.of(url.toURI());
+            try (Stream<java.nio.file.Path> files = Files.walk(classes)) {
+                files.filter(f -> f.toString().endsWith(".class") && !f.toString().contains("$"))
+                        .map(f -> classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", ""))
+                        .filter(n -> n.startsWith("io.nexodus.fn."))
+                        .forEach(names::add);
             }
         }
         return names;

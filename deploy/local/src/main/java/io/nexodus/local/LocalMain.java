@@ -1,6 +1,7 @@
 package io.nexodus.local;
 
 import io.nexodus.shared.identity.DevTokenIssuer;
+import io.nexodus.ipam.IpamMigrate;
 import io.nexodus.shared.migrations.Migrate;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
@@ -14,6 +15,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * The local all-in-one: every function module on one port in one process, with an embedded PostgreSQL
  * (migrated at start) and a development token issuer, so a new user can try the API at once. The
  * functions are whatever modules this module depends on; nothing here names them.
+ *
+ * <p>The device-token key is made afresh at each start unless {@code NEXODUS_DEVICE_TOKEN_KEY} is set
+ * (with the embedded database starting empty, nothing outlives it anyway).
  *
  * <p>Set {@code PG_URL} (and {@code PG_USER}/{@code PG_PASSWORD}) to use an existing PostgreSQL instead of
  * the embedded one.
@@ -39,6 +43,7 @@ public class LocalMain {
             password = "postgres";
         }
         Migrate.apply(pgUrl, user, password);
+        IpamMigrate.apply(pgUrl, user, password);
 
         String port = env("PORT", "8080");
         DevTokenIssuer issuer = DevTokenIssuer.create("http://localhost:" + port + "/dev");
@@ -48,7 +53,15 @@ public class LocalMain {
                 "quarkus.datasource.reactive.url", pgUrl,
                 "quarkus.datasource.username", user,
                 "quarkus.datasource.password", password,
-                "quarkus.http.port", port));
+                "quarkus.http.port", port,
+                // the IPAM backend runs in this process; its gRPC listens on a loopback port of its own
+                // (on the HTTP port, the body handler Funqy installs would swallow gRPC request bodies)
+                "quarkus.grpc.server.use-separate-server", "true",
+                "quarkus.grpc.server.host", "127.0.0.1",
+                "quarkus.grpc.server.port", env("IPAM_PORT", "9090"),
+                "quarkus.grpc.clients.ipam.host", "localhost",
+                "quarkus.grpc.clients.ipam.port", env("IPAM_PORT", "9090"),
+                "nexodus.device-token-key", env("NEXODUS_DEVICE_TOKEN_KEY", DeviceTokenKeys.newKey())));
         Quarkus.run(Banner.class, args);
     }
 

@@ -40,14 +40,54 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         }
         String url = server.url(database);
         Migrate.apply(url, server.user(), server.password());
+        applyIpamSchemaIfPresent(url, server);
         DevTokenIssuer issuer = TestTokens.issuer();
         Map<String, String> config = new HashMap<>(issuer.config());
+        config.put("nexodus.device-token-key", DEVICE_TOKEN_KEY);
         config.put("quarkus.datasource.reactive.url", url);
         config.put("quarkus.datasource.username", server.user());
         config.put("quarkus.datasource.password", server.password());
         config.put("nexodus.test.database", database);
+        // free ports per application, so test JVMs of parallel builds do not collide on 8081. When the
+        // IPAM server runs inside the application under test it listens on a port of its own: on the
+        // HTTP port, the body handler Funqy installs would swallow the gRPC request bodies.
+        config.put("quarkus.http.test-port", String.valueOf(freePort()));
+        String grpcPort = String.valueOf(freePort());
+        config.put("quarkus.grpc.server.use-separate-server", "true");
+        config.put("quarkus.grpc.server.test-port", grpcPort);
+        config.put("quarkus.grpc.clients.ipam.port", grpcPort);
+        config.put("quarkus.grpc.clients.ipam.test-port", grpcPort);
         return config;
     }
+
+    /**
+     * When the IPAM server is part of the application under test (the device functions' tests run the
+     * real gRPC server in-process), its tables go into the same fresh database. Looked up by name so
+     * that this harness does not depend on the IPAM module.
+     */
+    private static void applyIpamSchemaIfPresent(String url, TestPostgres server) {
+        try {
+            Class<?> ipamMigrate = Class.forName("io.nexodus.ipam.IpamMigrate", true,
+                    Thread.currentThread().getContextClassLoader());
+            ipamMigrate.getMethod("apply", String.class, String.class, String.class)
+                    .invoke(null, url, server.user(), server.password());
+        } catch (ClassNotFoundException absent) {
+            // no IPAM server in this application
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot apply the IPAM schema", e);
+        }
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    /** A fixed test key for device tokens at rest (production reads NEXODUS_DEVICE_TOKEN_KEY). */
+    static final String DEVICE_TOKEN_KEY = java.util.Base64.getEncoder().encodeToString(new byte[32]);
 
     @Override
     public void stop() {

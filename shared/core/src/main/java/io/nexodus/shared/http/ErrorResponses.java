@@ -40,7 +40,6 @@ public final class ErrorResponses {
         }
         ctx.response().setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
-                .putHeader("Cache-Control", NoStore.VALUE)
                 .end(Json.encode(error.body()));
     }
 

@@ -49,7 +49,6 @@ public class RestErrorMapper {
     }
 
     static Response response(ApiException error) {
-        return Response.status(error.status()).type(MediaType.APPLICATION_JSON).entity(error.body())
-                .header("Cache-Control", NoStore.VALUE).build();
+        return Response.status(error.status()).type(MediaType.APPLICATION_JSON).entity(error.body()).build();
     }
 }

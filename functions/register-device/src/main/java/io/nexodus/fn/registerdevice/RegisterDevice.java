@@ -1,0 +1,146 @@
+package io.nexodus.fn.registerdevice;
+
+import io.nexodus.shared.access.Access;
+import io.nexodus.shared.devices.DeviceAddresses;
+import io.nexodus.shared.devices.DeviceAddresses.Allocation;
+import io.nexodus.shared.devices.DeviceFields;
+import io.nexodus.shared.device.DeviceTokenVault;
+import io.nexodus.shared.device.StoredDevice;
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Ids;
+import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.identity.CurrentCaller;
+import io.nexodus.shared.model.Device;
+import io.nexodus.shared.model.Vpc;
+import io.nexodus.shared.store.Signals;
+import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The {@code register-device} function: a device joins a VPC with its WireGuard public key and gets
+ * its tunnel addresses (behaviour.md §A.1). In order:
+ * <ol>
+ * <li>the input is checked, and the VPC must be visible to the caller (a registration key: its own VPC);</li>
+ * <li>a live device with the same public key is a 409 carrying that device's id (nexd then PATCHes it);
+ * a single-use key whose device exists is exhausted;</li>
+ * <li>IPAM hands out the IPv4 (the requested one when free) and IPv6 addresses and takes the advertised
+ * prefixes — all or nothing;</li>
+ * <li>the row is written; if that fails (a concurrent registration won the key or the public key),
+ * the addresses go back to IPAM. Nothing is left half-done either way.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class RegisterDevice {
+
+    @Inject
+    Pool db;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    Access access;
+
+    @Inject
+    DeviceAddresses addresses;
+
+    @Inject
+    DeviceTokenVault tokens;
+
+    @Funq("register-device")
+    @CloudEventMapping(trigger = "io.nexodus.device.register", responseType = "io.nexodus.device.registered")
+    public Uni<Device> register(AddDevice input) {
+        Caller me = caller.get();
+        if (input == null) {
+            throw ApiErrors.fieldNotPresent("public_key");
+        }
+        String publicKey = DeviceFields.publicKey(input.publicKey());
+        UUID vpcId = Ids.requiredUuid(input.vpcId(), "vpc_id");
+        if (me.kind() == Caller.Kind.REG_KEY && !vpcId.equals(me.vpcId())) {
+            throw ApiErrors.validation("does not match the reg key vpc_id", "vpc_id");
+        }
+        String requestedIpv4 = DeviceFields.requestedIpv4(input.ipv4TunnelIps());
+        List<String> advertised = DeviceFields.advertiseCidrs(input.advertiseCidrs());
+        var endpoints = DeviceFields.endpoints(input.endpoints());
+        String hostname = DeviceFields.text(input.hostname(), "hostname", DeviceFields.MAX_HOSTNAME);
+        String os = DeviceFields.text(input.os(), "os", DeviceFields.MAX_OS);
+        boolean relay = Boolean.TRUE.equals(input.relay());
+
+        return check(me, vpcId, publicKey)
+                .flatMap(reg -> addresses.allocate(reg.vpc(), requestedIpv4, advertised)
+                        .flatMap(allocation -> insert(me, reg, publicKey, allocation, advertised, endpoints, hostname, os,
+                                relay, Boolean.TRUE.equals(input.symmetricNat()))
+                                .onFailure().call(f -> addresses.release(allocation))))
+                .map(stored -> tokens.present(stored, me));
+    }
+
+    private Uni<Registration> check(Caller me, UUID vpcId, String publicKey) {
+        return access.requireVpcMember(db, me, vpcId, "vpc")
+                .flatMap(org -> db.preparedQuery("SELECT " + Vpc.COLUMNS + ","
+                                + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
+                                + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
+                                + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
+                                + " FROM vpcs v LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
+                                + " WHERE v.id = $1 AND v.deleted_at IS NULL")
+                        .execute(Tuple.of(vpcId, publicKey, me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null)))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound("vpc");
+                    }
+                    Row row = rows.iterator().next();
+                    if (row.getUUID("existing_id") != null) {
+                        throw ApiErrors.conflict(row.getUUID("existing_id"));
+                    }
+                    UUID keyDeviceId = row.getUUID("key_device_id");
+                    if (keyDeviceId != null && row.getBoolean("key_used")) {
+                        throw ApiErrors.validation("single use reg key exhausted", null);
+                    }
+                    Vpc vpc = Vpc.from(row);
+                    UUID securityGroup = row.getUUID("key_security_group_id") != null
+                            ? row.getUUID("key_security_group_id") : vpc.id();
+                    return new Registration(vpc, keyDeviceId != null ? keyDeviceId : UUID.randomUUID(), securityGroup,
+                            me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null);
+                });
+    }
+
+    private Uni<StoredDevice> insert(Caller me, Registration reg, String publicKey, Allocation allocation,
+            List<String> advertised, List<io.nexodus.shared.model.Endpoint> endpoints, String hostname, String os,
+            boolean relay, boolean symmetricNat) {
+        DeviceTokenVault.Issued token = tokens.issue();
+        return db.withTransaction(conn -> conn.preparedQuery("INSERT INTO devices AS d (id, owner_id, vpc_id,"
+                        + " organization_id, public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, advertise_cidrs,"
+                        + " relay, symmetric_nat, hostname, os, endpoints, security_group_id, reg_key_id, token_hash,"
+                        + " token_ciphertext) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+                        + " $16, $17, $18) ON CONFLICT DO NOTHING RETURNING " + StoredDevice.COLUMNS)
+                .execute(Tuple.from(Arrays.asList(reg.deviceId(), me.userId(), reg.vpc().id(), reg.vpc().organizationId(),
+                        publicKey, allocation.allowedIps(relay).toArray(String[]::new),
+                        DeviceFields.json(List.of(allocation.ipv4())), DeviceFields.json(List.of(allocation.ipv6())),
+                        advertised.toArray(String[]::new), relay, symmetricNat, hostname, os,
+                        DeviceFields.json(endpoints), reg.securityGroupId(), reg.regKeyId(), token.hash(),
+                        token.ciphertext())))
+                .flatMap(rows -> {
+                    if (rows.size() == 1) {
+                        return Signals.notify(conn, Signals.devices(reg.vpc().id()))
+                                .replaceWith(StoredDevice.from(rows.iterator().next()));
+                    }
+                    // lost a race: to a registration of the same key, or of the same single-use reg key
+                    return conn.preparedQuery("SELECT id FROM devices WHERE public_key = $1 AND deleted_at IS NULL")
+                            .execute(Tuple.of(publicKey))
+                            .map(existing -> {
+                                if (existing.size() > 0) {
+                                    throw ApiErrors.conflict(existing.iterator().next().getUUID(0));
+                                }
+                                throw ApiErrors.validation("single use reg key exhausted", null);
+                            });
+                }));
+    }
+}

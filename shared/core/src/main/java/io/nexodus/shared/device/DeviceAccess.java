@@ -1,0 +1,48 @@
+package io.nexodus.shared.device;
+
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.identity.Caller;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.UUID;
+
+/**
+ * Who may act on one device (behaviour.md §A.2, §C.5): its owner; the registration key that created
+ * it; the device itself with its {@code DT:} token. Not even an organization owner may touch another
+ * user's device. Another tenant gets 404; the same user's other key or device token gets 403.
+ */
+public final class DeviceAccess {
+
+    private DeviceAccess() {
+    }
+
+    public static void authorize(Caller caller, StoredDevice device) {
+        boolean allowed = switch (caller.kind()) {
+            case USER_TOKEN -> caller.userId().equals(device.device().ownerId());
+            case REG_KEY -> caller.credentialId().equals(device.regKeyId());
+            case DEVICE_TOKEN -> caller.credentialId().equals(device.device().id());
+        };
+        if (!allowed) {
+            if (caller.isUser() || !caller.userId().equals(device.device().ownerId())) {
+                throw ApiErrors.notFound("device");
+            }
+            throw ApiErrors.forbidden("the token is for a different device");
+        }
+    }
+
+    /** A live device the caller may act on, else 404/403. */
+    public static Uni<StoredDevice> load(SqlClient db, Caller caller, UUID id, boolean lock) {
+        return db.preparedQuery("SELECT " + StoredDevice.COLUMNS + " FROM devices d WHERE d.id = $1"
+                        + " AND d.deleted_at IS NULL" + (lock ? " FOR UPDATE" : ""))
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound("device");
+                    }
+                    StoredDevice device = StoredDevice.from(rows.iterator().next());
+                    authorize(caller, device);
+                    return device;
+                });
+    }
+}

@@ -1,0 +1,94 @@
+package io.nexodus.shared.device;
+
+import io.nexodus.shared.crypto.BearerTokens;
+import io.nexodus.shared.crypto.TokenSeal;
+import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.model.Device;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Device tokens ({@code DT:}) at rest and on the way out. The database keeps the token's SHA-256 (to
+ * find the device by it) and the token encrypted under the server key {@code nexodus.device-token-key}
+ * (AES-256-GCM), because nexd does not keep its token: on every restart it registers again, gets 409,
+ * PATCHes, and reads the token from that answer, sealed for its public key. A stolen database gives
+ * neither usable tokens nor, without the key, the tokens themselves.
+ */
+@ApplicationScoped
+public class DeviceTokenVault {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @ConfigProperty(name = "nexodus.device-token-key")
+    Optional<String> keyBase64;
+
+    /** A fresh token and what to store of it. */
+    public record Issued(String token, byte[] hash, byte[] ciphertext) {
+    }
+
+    public Issued issue() {
+        String token = BearerTokens.newDeviceToken();
+        return new Issued(token, BearerTokens.hash(token), encrypt(token));
+    }
+
+    /**
+     * The device as {@code caller} may see it: with the token sealed for the device's key when the caller
+     * is its owner, the registration key that created it, or the device itself (behaviour.md §A.1.12).
+     */
+    public Device present(StoredDevice stored, Caller caller) {
+        Device device = stored.device();
+        boolean entitled = switch (caller.kind()) {
+            case USER_TOKEN -> caller.userId().equals(device.ownerId());
+            case REG_KEY -> caller.credentialId().equals(stored.regKeyId());
+            case DEVICE_TOKEN -> caller.credentialId().equals(device.id());
+        };
+        if (!entitled || stored.tokenCiphertext() == null || stored.deleted()) {
+            return device.withBearerToken(null);
+        }
+        return device.withBearerToken(TokenSeal.sealV1(decrypt(stored.tokenCiphertext()), device.publicKey()));
+    }
+
+    byte[] encrypt(String token) {
+        try {
+            byte[] nonce = new byte[12];
+            RANDOM.nextBytes(nonce);
+            Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
+            aes.init(Cipher.ENCRYPT_MODE, key(), new GCMParameterSpec(128, nonce));
+            byte[] sealed = aes.doFinal(token.getBytes(StandardCharsets.UTF_8));
+            byte[] out = new byte[nonce.length + sealed.length];
+            System.arraycopy(nonce, 0, out, 0, nonce.length);
+            System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot encrypt a device token", e);
+        }
+    }
+
+    String decrypt(byte[] stored) {
+        try {
+            Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
+            aes.init(Cipher.DECRYPT_MODE, key(), new GCMParameterSpec(128, stored, 0, 12));
+            return new String(aes.doFinal(stored, 12, stored.length - 12), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot decrypt a device token: was nexodus.device-token-key changed?", e);
+        }
+    }
+
+    private SecretKeySpec key() {
+        byte[] key = keyBase64.map(k -> Base64.getDecoder().decode(k.trim())).orElseThrow(() ->
+                new IllegalStateException("nexodus.device-token-key (env NEXODUS_DEVICE_TOKEN_KEY) is not set: "
+                        + "32 random bytes, base64"));
+        if (key.length != 32) {
+            throw new IllegalStateException("nexodus.device-token-key must be 32 bytes, base64");
+        }
+        return new SecretKeySpec(key, "AES");
+    }
+}
