@@ -77,7 +77,7 @@ public class Metadata {
         }
         return db.withTransaction(conn -> DeviceAccess.load(conn, me, id, false)
                 .flatMap(device -> conn.preparedQuery("INSERT INTO device_metadata AS m (device_id, key, value)"
-                                + " VALUES ($1, $2, $3::jsonb) ON CONFLICT (device_id, key) DO UPDATE SET value = excluded.value,"
+                                + " VALUES ($1, $2, $3::text::jsonb) ON CONFLICT (device_id, key) DO UPDATE SET value = excluded.value,"
                                 + " deleted_at = NULL RETURNING " + DeviceMetadata.COLUMNS)
                         .execute(Tuple.of(id, key, value))
                         .call(rows -> Signals.notify(conn, Signals.metadata(device.device().vpcId()))))
