@@ -122,6 +122,49 @@ class AcquireReleaseTest {
     }
 
     @Test
+    void afterConcurrentChurnTheLowestFreeIsStillHandedOutFirst() throws Exception {
+        String cidr = prefix("churn", "10.7.0.0/24");
+        Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            done.add(callers.submit(() -> {
+                java.util.Random random = new java.util.Random();
+                List<String> mine = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    String ip = await(ipam.acquireIp("churn", cidr));
+                    if (!held.add(ip)) {
+                        throw new AssertionError(ip + " handed out twice");
+                    }
+                    mine.add(ip);
+                    if (random.nextBoolean()) {
+                        String gone = mine.remove(random.nextInt(mine.size()));
+                        held.remove(gone);
+                        await(ipam.releaseIp("churn", cidr, gone));
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get();
+        }
+        callers.shutdown();
+        // with the crowd gone, every acquire must give exactly the lowest address not held
+        for (int i = 0; i < 20; i++) {
+            String expected = null;
+            for (int host = 1; host < 255; host++) {
+                if (!held.contains("10.7.0." + host)) {
+                    expected = "10.7.0." + host;
+                    break;
+                }
+            }
+            assertEquals(expected, await(ipam.acquireIp("churn", cidr)));
+            held.add(expected);
+        }
+    }
+
+    @Test
     void usageCountsAddressesAndCapsSizes() {
         String cidr = prefix("usage", "10.5.0.0/24");
         await(ipam.acquireIp("usage", cidr));
