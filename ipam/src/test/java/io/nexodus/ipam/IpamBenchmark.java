@@ -146,7 +146,7 @@ class IpamBenchmark {
     }
 
     private static String row(int round, int fill, String mode, Result result) {
-        String line = String.format("| %d | %,d | %s | %,.0f | %.2f | %.2f | %s | %s |%n", fill, mode, result.ops() / result.seconds(),
+        String line = String.format("| %d | %,d | %s | %,.0f | %.2f | %.2f | %s | %s |%n", round, fill, mode, result.ops() / result.seconds(),
                 pct(result.acquire(), 50), pct(result.acquire(), 99),
                 result.release().length == 0 ? "-" : String.format("%.2f", pct(result.release(), 50)),
                 result.release().length == 0 ? "-" : String.format("%.2f", pct(result.release(), 99)));
