@@ -28,6 +28,16 @@ class AcquireReleaseTest {
     @Inject
     IpamClient ipam;
 
+    @Inject
+    io.vertx.mutiny.core.Vertx vertx;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.datasource.reactive.url")
+    String databaseUrl;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.datasource.username")
+    String databaseUser;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.datasource.password")
+    String databasePassword;
+
     private String prefix(String namespace, String cidr) {
         await(ipam.ensureNamespace(namespace));
         return await(ipam.createPrefix(namespace, cidr)).getCidr();
@@ -119,6 +129,29 @@ class AcquireReleaseTest {
         assertEquals(202, usage.getAcquiredIps());
         String next = await(ipam.acquireIp("crowd", cidr));
         assertEquals(false, distinct.contains(next));
+    }
+
+    @Test
+    void twoReplicasNeverHandOutTheSameAddress() {
+        String cidr = prefix("replicas", "10.8.0.0/16");
+        // a second replica: its own allocator and its own connection pool, sharing only the database
+        io.vertx.mutiny.pgclient.PgPool otherPool = io.vertx.mutiny.pgclient.PgPool.pool(vertx,
+                io.vertx.pgclient.PgConnectOptions.fromUri(databaseUrl).setUser(databaseUser).setPassword(databasePassword),
+                new io.vertx.sqlclient.PoolOptions().setMaxSize(8));
+        try {
+            AddressAllocator otherReplica = new AddressAllocator();
+            otherReplica.pool = otherPool;
+            Cidr parsed = Cidr.parse(cidr);
+            List<Uni<String>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add(ipam.acquireIp("replicas", cidr));
+                calls.add(otherReplica.acquireLowest("replicas", parsed));
+            }
+            List<String> addresses = Uni.join().all(calls).andFailFast().await().atMost(Calls.TIMEOUT);
+            assertEquals(200, new HashSet<>(addresses).size(), "every address handed out once");
+        } finally {
+            otherPool.closeAndAwait();
+        }
     }
 
     @Test

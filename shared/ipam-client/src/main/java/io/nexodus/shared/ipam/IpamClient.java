@@ -69,7 +69,12 @@ public class IpamClient {
      * Nexodus did, a failed create is followed by a get that decides.
      */
     public Uni<Prefix> ensurePrefix(String namespace, String cidr) {
-        String normalized = Cidrs.normalize(cidr);
+        String normalized;
+        try {
+            normalized = Cidrs.normalize(cidr);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(io.grpc.Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        }
         return createPrefix(namespace, normalized)
                 .onFailure(IpamErrors::mayBeExistingPrefix).recoverWithUni(failure -> getPrefix(namespace, normalized)
                         .onFailure().transform(ignored -> failure)
