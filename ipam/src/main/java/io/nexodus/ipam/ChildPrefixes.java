@@ -70,13 +70,15 @@ public class ChildPrefixes {
     }
 
     static Uni<List<Cidr>> children(SqlClient sql, long parentId) {
-        return sql.preparedQuery("SELECT cidr::text FROM ipam_prefixes WHERE parent_id = $1 ORDER BY cidr")
+        return sql.preparedQuery("SELECT cidr::text FROM ipam_prefixes WHERE parent_id = $1")
                 .execute(Tuple.of(parentId))
                 .map(rows -> {
                     List<Cidr> taken = new ArrayList<>();
                     for (Row row : rows) {
                         taken.add(Cidr.parse(row.getString(0)));
                     }
+                    // by first address: the free-space walks need it (PostgreSQL's cidr order is not quite that)
+                    taken.sort(java.util.Comparator.comparing(Cidr::network));
                     return taken;
                 });
     }

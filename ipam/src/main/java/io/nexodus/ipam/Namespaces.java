@@ -61,7 +61,10 @@ public class Namespaces {
                         return Uni.createFrom().failure(IpamFailure.namespaceMissing(namespace));
                     }
                     String inNamespace = "(SELECT id FROM ipam_prefixes WHERE namespace = $1)";
-                    return tx.preparedQuery("DELETE FROM ipam_addresses WHERE prefix_id IN " + inNamespace).execute(Tuple.of(namespace))
+                    // lock the prefixes first: an acquire in flight (FOR KEY SHARE) finishes before its
+                    // addresses are deleted, and none starts after
+                    return tx.preparedQuery("SELECT id FROM ipam_prefixes WHERE namespace = $1 FOR UPDATE").execute(Tuple.of(namespace))
+                            .flatMap(x -> tx.preparedQuery("DELETE FROM ipam_addresses WHERE prefix_id IN " + inNamespace).execute(Tuple.of(namespace)))
                             .flatMap(x -> tx.preparedQuery("DELETE FROM ipam_prefixes WHERE namespace = $1").execute(Tuple.of(namespace)))
                             .flatMap(x -> tx.preparedQuery("DELETE FROM ipam_namespaces WHERE name = $1").execute(Tuple.of(namespace)))
                             .replaceWithVoid();

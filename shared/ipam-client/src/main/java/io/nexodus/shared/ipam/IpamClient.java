@@ -6,7 +6,7 @@ import io.nexodus.shared.ipam.api.v1.CreatePrefixRequest;
 import io.nexodus.shared.ipam.api.v1.DeleteNamespaceRequest;
 import io.nexodus.shared.ipam.api.v1.DeletePrefixRequest;
 import io.nexodus.shared.ipam.api.v1.GetPrefixRequest;
-import io.nexodus.shared.ipam.api.v1.IpamService;
+import io.nexodus.shared.ipam.api.v1.MutinyIpamServiceGrpc.MutinyIpamServiceStub;
 import io.nexodus.shared.ipam.api.v1.Prefix;
 import io.nexodus.shared.ipam.api.v1.PrefixUsageRequest;
 import io.nexodus.shared.ipam.api.v1.PrefixUsageResponse;
@@ -15,13 +15,17 @@ import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.function.Supplier;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * What the functions ask of IPAM, typed. Works against our {@code ipam/} server and an upstream go-ipam
- * alike: only the address ({@code quarkus.grpc.clients.ipam.host/port}) changes. Every call has the
- * channel's deadline ({@code quarkus.grpc.clients.ipam.deadline}) and is retried only on transient
- * failures ({@link IpamRetry}); the raw stub stays reachable through {@link #stub()} for the rest.
+ * alike: only the address ({@code quarkus.grpc.clients.ipam.host/port}) changes. Every call gets its
+ * own deadline ({@code nexodus.ipam.deadline}, per call: a deadline set once on an injected stub would
+ * be absolute and expire for all later calls) and is retried only on transient failures
+ * ({@link IpamRetry}); {@link #stub()} gives the generated stub for the calls without a helper.
  *
  * <p>Failures arrive as {@link io.grpc.StatusRuntimeException}; {@link IpamErrors} reads them.
  */
@@ -29,30 +33,33 @@ import java.util.function.Supplier;
 public class IpamClient {
 
     @GrpcClient("ipam")
-    IpamService ipam;
+    MutinyIpamServiceStub channel;
 
     @Inject
     IpamRetry retry;
 
-    /** The generated Mutiny stub, for the calls without a helper here (usage, child prefixes, dump). */
-    public IpamService stub() {
-        return ipam;
+    @ConfigProperty(name = "nexodus.ipam.deadline", defaultValue = "PT5S")
+    Duration deadline;
+
+    /** The generated Mutiny stub with this call's deadline, for the calls without a helper (child prefixes, dump...). */
+    public MutinyIpamServiceStub stub() {
+        return channel.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Creates the namespace if missing (the server treats an existing one as success too). */
     public Uni<Void> ensureNamespace(String namespace) {
-        return call(() -> ipam.createNamespace(CreateNamespaceRequest.newBuilder().setNamespace(namespace).build()))
+        return call(ipam -> ipam.createNamespace(CreateNamespaceRequest.newBuilder().setNamespace(namespace).build()))
                 .replaceWithVoid();
     }
 
     public Uni<Void> deleteNamespace(String namespace) {
-        return call(() -> ipam.deleteNamespace(DeleteNamespaceRequest.newBuilder().setNamespace(namespace).build()))
+        return call(ipam -> ipam.deleteNamespace(DeleteNamespaceRequest.newBuilder().setNamespace(namespace).build()))
                 .replaceWithVoid();
     }
 
     /** Creates a top-level prefix; fails when it exists or overlaps another one. */
     public Uni<Prefix> createPrefix(String namespace, String cidr) {
-        return call(() -> ipam.createPrefix(CreatePrefixRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()))
+        return call(ipam -> ipam.createPrefix(CreatePrefixRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()))
                 .map(r -> r.getPrefix());
     }
 
@@ -62,7 +69,12 @@ public class IpamClient {
      * Nexodus did, a failed create is followed by a get that decides.
      */
     public Uni<Prefix> ensurePrefix(String namespace, String cidr) {
-        String normalized = Cidrs.normalize(cidr);
+        String normalized;
+        try {
+            normalized = Cidrs.normalize(cidr);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(io.grpc.Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        }
         return createPrefix(namespace, normalized)
                 .onFailure(IpamErrors::mayBeExistingPrefix).recoverWithUni(failure -> getPrefix(namespace, normalized)
                         .onFailure().transform(ignored -> failure)
@@ -72,19 +84,19 @@ public class IpamClient {
     }
 
     public Uni<Prefix> getPrefix(String namespace, String cidr) {
-        return call(() -> ipam.getPrefix(GetPrefixRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()))
+        return call(ipam -> ipam.getPrefix(GetPrefixRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()))
                 .map(r -> r.getPrefix());
     }
 
     /** Deletes a prefix; refused by the server while addresses are allocated in it. */
     public Uni<Prefix> deletePrefix(String namespace, String cidr) {
-        return call(() -> ipam.deletePrefix(DeletePrefixRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()))
+        return call(ipam -> ipam.deletePrefix(DeletePrefixRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()))
                 .map(r -> r.getPrefix());
     }
 
     /** The lowest free address of {@code prefixCidr}, as a bare address ("100.64.0.1"). */
     public Uni<String> acquireIp(String namespace, String prefixCidr) {
-        return call(() -> ipam.acquireIP(AcquireIPRequest.newBuilder().setPrefixCidr(prefixCidr).setNamespace(namespace).build()))
+        return call(ipam -> ipam.acquireIP(AcquireIPRequest.newBuilder().setPrefixCidr(prefixCidr).setNamespace(namespace).build()))
                 .map(r -> r.getIp().getIp());
     }
 
@@ -93,7 +105,7 @@ public class IpamClient {
         if (address == null || address.isBlank()) {
             return acquireIp(namespace, prefixCidr);
         }
-        return call(() -> ipam.acquireIP(AcquireIPRequest.newBuilder().setPrefixCidr(prefixCidr).setIp(address)
+        return call(ipam -> ipam.acquireIP(AcquireIPRequest.newBuilder().setPrefixCidr(prefixCidr).setIp(address)
                 .setNamespace(namespace).build()))
                 .map(r -> r.getIp().getIp());
     }
@@ -108,16 +120,17 @@ public class IpamClient {
     }
 
     public Uni<Void> releaseIp(String namespace, String prefixCidr, String address) {
-        return call(() -> ipam.releaseIP(ReleaseIPRequest.newBuilder().setPrefixCidr(prefixCidr).setIp(address)
+        return call(ipam -> ipam.releaseIP(ReleaseIPRequest.newBuilder().setPrefixCidr(prefixCidr).setIp(address)
                 .setNamespace(namespace).build()))
                 .replaceWithVoid();
     }
 
     public Uni<PrefixUsageResponse> usage(String namespace, String cidr) {
-        return call(() -> ipam.prefixUsage(PrefixUsageRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()));
+        return call(ipam -> ipam.prefixUsage(PrefixUsageRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()));
     }
 
-    private <T> Uni<T> call(Supplier<Uni<? extends T>> rpc) {
-        return retry.transientFailures(Uni.createFrom().<T>deferred(rpc));
+    /** Deferred, so that each (re)try is a new call with a fresh deadline. */
+    private <T> Uni<T> call(Function<MutinyIpamServiceStub, Uni<T>> rpc) {
+        return retry.transientFailures(Uni.createFrom().<T>deferred(() -> rpc.apply(stub())));
     }
 }
