@@ -41,7 +41,7 @@ public class Invitations {
             "from_id", "i.from_id");
 
     /** The invitation is for the caller ($1): by id, or by one of their verified emails while unresolved. */
-    private static final String ADDRESSED_TO_CALLER = "(i.user_id = $1 OR (i.user_id IS NULL AND i.email IN"
+    private static final String ADDRESSED_TO_CALLER = "(coalesce(i.user_id = $1, false) OR (i.user_id IS NULL AND i.email IN"
             + " (SELECT e.value FROM user_identities e WHERE e.kind = 'email' AND e.user_id = $1)))";
 
     /** The caller ($1) owns the invitation's organization. */

@@ -19,11 +19,11 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 /**
  * The Nexodus REST binding of {@link Invitations}: paths and status codes of api.md §6. Accept and
- * delete answer 204 with no body, as Nexodus does (their Funqy functions return what changed).
+ * delete answer 204 with no body, as Nexodus does (their Funqy functions return what changed); accept
+ * takes no body, so it accepts any content type (nexctl sends none).
  */
 @Path("/api/invitations")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 public class InvitationsRoute {
 
     @Inject
@@ -35,6 +35,7 @@ public class InvitationsRoute {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(AddInvitation body) {
         return invitations.create(body).map(RestResponses::created);
     }

@@ -152,8 +152,8 @@ class InvitationsTest {
         assertEquals(true, isMember(danId, org));
 
         // an address that already belongs to a user resolves to that user at once
-        String other = userId(uniqueName("erin"));
-        invite(other, "{\"organization_id\":\"" + other + "\",\"email\":\"" + email + "\"}")
+        String erin = uniqueName("erin");
+        invite(erin, "{\"organization_id\":\"" + userId(erin) + "\",\"email\":\"" + email + "\"}")
                 .statusCode(201).body("user_id", equalTo(danId)).body("email", equalTo(email));
     }
 
