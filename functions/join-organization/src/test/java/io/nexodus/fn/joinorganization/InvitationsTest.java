@@ -76,6 +76,20 @@ class InvitationsTest {
                 UUID.fromString(userId), UUID.fromString(organization)) == 1;
     }
 
+    /** The statuses of four simultaneous calls. */
+    private static List<Integer> fourAtOnce(Callable<Integer> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> f : pool.invokeAll(java.util.Collections.nCopies(4, call))) {
+                statuses.add(f.get());
+            }
+            return statuses;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void theInviteeAcceptsAndBecomesAMember() {
         String owner = uniqueName("alice");
@@ -207,24 +221,24 @@ class InvitationsTest {
         String org = userId(owner);
         String leo = userId(invitee);
         String id = inviteById(owner, org, leo);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Integer> statuses = new ArrayList<>();
-        try {
-            List<Callable<Integer>> calls = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                calls.add(() -> given().header("Authorization", TestTokens.bearer(invitee))
-                        .post("/api/invitations/" + id + "/accept").statusCode());
-            }
-            for (Future<Integer> f : pool.invokeAll(calls)) {
-                statuses.add(f.get());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Integer> statuses = fourAtOnce(() -> given().header("Authorization", TestTokens.bearer(invitee))
+                .post("/api/invitations/" + id + "/accept").statusCode());
         assertEquals(1, statuses.stream().filter(s -> s == 204).count(), "statuses " + statuses);
         assertEquals(3, statuses.stream().filter(s -> s == 404).count(), "statuses " + statuses);
         assertEquals(1, count("SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
                 UUID.fromString(leo), UUID.fromString(org)));
+    }
+
+    @Test
+    void concurrentInvitationsOfOneUserMakeOne() throws Exception {
+        String owner = uniqueName("lena");
+        String org = userId(owner);
+        String body = "{\"organization_id\":\"" + org + "\",\"user_id\":\"" + userId(uniqueName("lou")) + "\"}";
+        List<Integer> statuses = fourAtOnce(() -> given().header("Authorization", TestTokens.bearer(owner))
+                .contentType(ContentType.JSON).body(body).post("/api/invitations").statusCode());
+        assertEquals(1, statuses.stream().filter(s -> s == 201).count(), "statuses " + statuses);
+        assertEquals(3, statuses.stream().filter(s -> s == 409).count(), "statuses " + statuses);
+        assertEquals(1, count("SELECT count(*) FROM invitations WHERE organization_id = $1", UUID.fromString(org)));
     }
 
     @Test

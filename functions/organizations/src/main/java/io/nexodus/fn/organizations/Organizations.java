@@ -6,6 +6,7 @@ import io.nexodus.fn.organizations.Inputs.MemberRef;
 import io.nexodus.fn.organizations.Inputs.OrganizationRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -38,7 +39,6 @@ import java.util.UUID;
 public class Organizations {
 
     static final int MAX_NAME = 255;
-    static final int MAX_DESCRIPTION = 1024;
 
     private static final Map<String, String> ORG_COLUMNS = Map.of(
             "id", "o.id", "name", "o.name", "description", "o.description");
@@ -89,13 +89,10 @@ public class Organizations {
             throw ApiErrors.fieldNotPresent("name");
         }
         String name = input.name().trim();
-        String description = input.description() == null ? "" : input.description();
         if (name.length() > MAX_NAME) {
             throw ApiErrors.invalidField("name", "longer than " + MAX_NAME + " characters");
         }
-        if (description.length() > MAX_DESCRIPTION) {
-            throw ApiErrors.invalidField("description", "longer than " + MAX_DESCRIPTION + " characters");
-        }
+        String description = Descriptions.of(input.description());
         UUID id = UUID.randomUUID();
         return db.withTransaction(conn -> conn.preparedQuery("INSERT INTO organizations (id, name, description)"
                         + " VALUES ($1, $2, $3) ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING")

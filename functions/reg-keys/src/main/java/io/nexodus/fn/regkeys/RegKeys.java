@@ -6,6 +6,7 @@ import io.nexodus.fn.regkeys.Inputs.UpdateRegKey;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.crypto.BearerTokens;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -35,7 +36,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class RegKeys {
 
-    static final int MAX_DESCRIPTION = 1024;
     /** Go's zero time: Nexodus clients send it to clear an expiry. */
     static final OffsetDateTime ZERO_TIME = OffsetDateTime.parse("0001-01-01T00:00:00Z");
 
@@ -77,7 +77,7 @@ public class RegKeys {
         UUID vpcId = Ids.requiredUuid(input.vpcId(), "vpc_id");
         UUID securityGroupId = input.securityGroupId() == null || input.securityGroupId().isEmpty() ? null
                 : Ids.requiredUuid(input.securityGroupId(), "security_group_id");
-        String description = description(input.description());
+        String description = Descriptions.of(input.description());
         OffsetDateTime expiresAt = input.expiresAt() == null || input.expiresAt().equals(ZERO_TIME) ? null
                 : input.expiresAt();
         if (expiresAt != null && expiresAt.isBefore(OffsetDateTime.now())) {
@@ -122,7 +122,7 @@ public class RegKeys {
         UUID id = Ids.pathUuid(input == null ? null : input.id(), "id");
         UUID securityGroupId = input.securityGroupId() == null || input.securityGroupId().isEmpty() ? null
                 : Ids.requiredUuid(input.securityGroupId(), "security_group_id");
-        String description = input.description() == null ? null : description(input.description());
+        String description = input.description() == null ? null : Descriptions.of(input.description());
         boolean clearExpiry = ZERO_TIME.equals(input.expiresAt());
         return db.withTransaction(conn -> load(conn, id, "k.owner_id = $2 FOR UPDATE", me.userId())
                 .call(key -> conn.preparedQuery("SELECT organization_id FROM reg_keys WHERE id = $1").execute(Tuple.of(id))
@@ -160,13 +160,5 @@ public class RegKeys {
                     }
                     return RegKey.from(rows.iterator().next());
                 });
-    }
-
-    private static String description(String description) {
-        String d = description == null ? "" : description;
-        if (d.length() > MAX_DESCRIPTION) {
-            throw ApiErrors.invalidField("description", "longer than " + MAX_DESCRIPTION + " characters");
-        }
-        return d;
     }
 }

@@ -6,6 +6,7 @@ import io.nexodus.fn.securitygroups.Inputs.SecurityGroupRef;
 import io.nexodus.fn.securitygroups.Inputs.UpdateSecurityGroup;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -35,7 +36,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class SecurityGroups {
 
-    static final int MAX_DESCRIPTION = 1024;
 
     private static final Map<String, String> COLUMNS = Map.of("id", "sg.id", "description", "sg.description",
             "vpc_id", "sg.vpc_id", "organization_id", "sg.organization_id", "revision", "sg.revision");
@@ -89,7 +89,7 @@ public class SecurityGroups {
             throw ApiErrors.fieldNotPresent("vpc_id");
         }
         UUID vpcId = Ids.requiredUuid(input.vpcId(), "vpc_id");
-        String description = description(input.description());
+        String description = Descriptions.of(input.description());
         List<SecurityRule> inbound = RuleValidation.validated(input.inboundRules(), "inbound_rules");
         List<SecurityRule> outbound = RuleValidation.validated(input.outboundRules(), "outbound_rules");
         UUID id = UUID.randomUUID();
@@ -119,7 +119,7 @@ public class SecurityGroups {
     public Uni<SecurityGroup> update(UpdateSecurityGroup input) {
         UUID id = Ids.pathUuid(input == null ? null : input.id(), "id");
         Caller me = caller.get();
-        String description = input.description() == null ? null : description(input.description());
+        String description = input.description() == null ? null : Descriptions.of(input.description());
         List<SecurityRule> inbound = RuleValidation.validated(input.inboundRules(), "inbound_rules");
         List<SecurityRule> outbound = RuleValidation.validated(input.outboundRules(), "outbound_rules");
         return db.withTransaction(conn -> load(conn, id, true)
@@ -176,13 +176,5 @@ public class SecurityGroups {
                     }
                     return SecurityGroup.from(rows.iterator().next());
                 });
-    }
-
-    private static String description(String description) {
-        String d = description == null ? "" : description;
-        if (d.length() > MAX_DESCRIPTION) {
-            throw ApiErrors.invalidField("description", "longer than " + MAX_DESCRIPTION + " characters");
-        }
-        return d;
     }
 }

@@ -6,6 +6,7 @@ import io.nexodus.fn.vpcs.Inputs.VpcRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.devices.DeviceAddresses;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -36,7 +37,6 @@ import org.jboss.logging.Logger;
 public class Vpcs {
 
     private static final Logger LOG = Logger.getLogger(Vpcs.class);
-    static final int MAX_DESCRIPTION = 1024;
 
     private static final Map<String, String> COLUMNS = Map.of("id", "v.id", "organization_id", "v.organization_id",
             "description", "v.description", "private_cidr", "v.private_cidr", "ipv4_cidr", "v.ipv4_cidr",
@@ -86,7 +86,7 @@ public class Vpcs {
         UUID organizationId = Ids.requiredUuid(input.organizationId(), "organization_id");
         boolean privateCidr = Boolean.TRUE.equals(input.privateCidr());
         VpcCidrs cidrs = VpcCidrs.of(privateCidr, input.ipv4Cidr(), input.ipv6Cidr());
-        String description = description(input.description());
+        String description = Descriptions.of(input.description());
         Vpc planned = new Vpc(UUID.randomUUID(), organizationId, description, privateCidr, cidrs.ipv4(), cidrs.ipv6(), 0);
         String ns = DeviceAddresses.namespaceOf(planned);
         return access.requireMember(db, me, organizationId, "organization")
@@ -117,7 +117,7 @@ public class Vpcs {
     public Uni<Vpc> update(UpdateVpc input) {
         Caller me = caller.get();
         UUID id = Ids.pathUuid(input == null ? null : input.id(), "id");
-        String description = input.description() == null ? null : description(input.description());
+        String description = input.description() == null ? null : Descriptions.of(input.description());
         return db.withTransaction(conn -> access.requireVpcMember(conn, me, id, "vpc")
                 .call(org -> access.requireOwner(conn, me, org, "vpc"))
                 .flatMap(org -> description == null ? load(conn, id)
@@ -176,13 +176,5 @@ public class Vpcs {
                     }
                     return Vpc.from(rows.iterator().next());
                 });
-    }
-
-    private static String description(String description) {
-        String d = description == null ? "" : description;
-        if (d.length() > MAX_DESCRIPTION) {
-            throw ApiErrors.invalidField("description", "longer than " + MAX_DESCRIPTION + " characters");
-        }
-        return d;
     }
 }
