@@ -63,7 +63,11 @@ public class BearerAuthentication {
             return;
         }
         Context vertxContext = Vertx.currentContext();
-        ctx.request().pause();
+        // the body may still be arriving when no body handler ran before us: hold it while we look up the caller
+        boolean paused = !ctx.request().isEnded();
+        if (paused) {
+            ctx.request().pause();
+        }
         Uni<Caller> caller = OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
                 : verify(token).flatMap(jwt -> {
                     TokenProfile profile = TokenProfile.of(jwt);
@@ -71,7 +75,7 @@ public class BearerAuthentication {
                 });
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
-                    ctx.request().resume();
+                    resumeIf(ctx, paused);
                     if (!CredentialScope.allows(resolved, ctx.request().method(), path)) {
                         ErrorResponses.write(ctx, ApiErrors.forbidden(resolved.kind() == Caller.Kind.REG_KEY
                                 ? "a registration key may not call this" : "a device token may not call this"));
@@ -80,9 +84,15 @@ public class BearerAuthentication {
                     ctx.put(Caller.CONTEXT_KEY, resolved);
                     ctx.next();
                 }, failure -> {
-                    ctx.request().resume();
+                    resumeIf(ctx, paused);
                     ErrorResponses.write(ctx, failure);
                 });
+    }
+
+    private static void resumeIf(RoutingContext ctx, boolean paused) {
+        if (paused && !ctx.request().isEnded()) {
+            ctx.request().resume();
+        }
     }
 
     /**
