@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class RouteTableTest {
 
-    record Row(String method, String path, String function, String status, String code) {
+    public record Row(String method, String path, String function, String status, String code) {
         String key() {
             return method + " " + path;
         }

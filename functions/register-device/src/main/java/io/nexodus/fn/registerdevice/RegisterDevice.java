@@ -1,6 +1,5 @@
 package io.nexodus.fn.registerdevice;
 
-import io.nexodus.shared.access.Access;
 import io.nexodus.shared.devices.DeviceAddresses;
 import io.nexodus.shared.devices.DeviceAddresses.Allocation;
 import io.nexodus.shared.devices.DeviceFields;
@@ -48,9 +47,6 @@ public class RegisterDevice {
     CurrentCaller caller;
 
     @Inject
-    Access access;
-
-    @Inject
     DeviceAddresses addresses;
 
     @Inject
@@ -83,15 +79,19 @@ public class RegisterDevice {
                 .map(stored -> tokens.present(stored, me));
     }
 
+    /**
+     * One query answers every precondition: the VPC is live and the caller (a registration key: its
+     * owner) is a member of its organization; no live device has the key; a single-use key is unspent.
+     */
     private Uni<Registration> check(Caller me, UUID vpcId, String publicKey) {
-        return access.requireVpcMember(db, me, vpcId, "vpc")
-                .flatMap(org -> db.preparedQuery("SELECT " + Vpc.COLUMNS + ","
-                                + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
-                                + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
-                                + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
-                                + " FROM vpcs v LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
-                                + " WHERE v.id = $1 AND v.deleted_at IS NULL")
-                        .execute(Tuple.of(vpcId, publicKey, me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null)))
+        return db.preparedQuery("SELECT " + Vpc.COLUMNS + ","
+                        + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
+                        + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
+                        + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
+                        + " FROM vpcs v JOIN user_organizations uo ON uo.organization_id = v.organization_id AND uo.user_id = $4"
+                        + " LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
+                        + " WHERE v.id = $1 AND v.deleted_at IS NULL")
+                .execute(Tuple.of(vpcId, publicKey, me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null, me.userId()))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ApiErrors.notFound("vpc");
