@@ -1,0 +1,316 @@
+package io.nexodus.bench;
+
+import io.nexodus.shared.identity.DevTokenIssuer;
+import io.nexodus.shared.migrations.Migrate;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The cold-start harness. For every line of a plan (app, JVM option, packaged app directory, java binary,
+ * JVM flags) it starts {@code quarkus-run.jar} again and again and measures:
+ * <ul>
+ *   <li>process spawn → first 200 of a real request (for a function: the first live GET route without a path
+ *   parameter in {@code functions/ROUTES.md}, with a bearer token, so authentication, user provisioning and
+ *   the database are on the path; for the floor: {@code GET /}), polled every 5 ms;</li>
+ *   <li>idle RSS ({@code VmRSS} of {@code /proc/<pid>/status}) after the first answer and an idle pause.</li>
+ * </ul>
+ * Runs are interleaved (round r of every plan line, then round r+1), so load drifting on a shared machine
+ * spreads over all options alike; round 0 is a warm-up (page cache, user provisioning) and is not counted.
+ * One embedded PostgreSQL (zonky), migrated with {@link Migrate}, and one {@link DevTokenIssuer} serve the
+ * whole run. The run stops early (and says so) when its time budget is spent.
+ *
+ * <p>Usage: {@code ColdStart --repo DIR --plan FILE --out DIR [--runs 7] [--idle-ms 2000] [--budget-s 780]}.
+ * Plan lines: {@code app<TAB>kind(floor|function)<TAB>option<TAB>appDir<TAB>javaBin<TAB>flags...}.
+ */
+public final class ColdStart {
+
+    record Plan(String app, String kind, String option, Path appDir, String java, List<String> flags) {
+    }
+
+    record Sample(long startMs, double rssMiB, double quarkusStartedS, double load1) {
+    }
+
+    private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = options(args);
+        Path repo = Path.of(opts.getOrDefault("--repo", ".")).toAbsolutePath().normalize();
+        Path out = Path.of(opts.getOrDefault("--out", "bench/target/results")).toAbsolutePath();
+        int runs = Integer.parseInt(opts.getOrDefault("--runs", "7"));
+        long idleMs = Long.parseLong(opts.getOrDefault("--idle-ms", "2000"));
+        long budgetS = Long.parseLong(opts.getOrDefault("--budget-s", "780"));
+        long timeoutMs = Long.parseLong(opts.getOrDefault("--timeout-ms", "60000"));
+        List<Plan> plans = readPlan(Path.of(opts.get("--plan")));
+        Files.createDirectories(out.resolve("logs"));
+
+        long begin = System.nanoTime();
+        String loadBefore = loadavg();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            String pgUrl = "postgresql://localhost:" + pg.getPort() + "/postgres";
+            Migrate.apply(pgUrl, "postgres", "postgres");
+            DevTokenIssuer issuer = DevTokenIssuer.create("http://bench.local/issuer");
+            String token = issuer.token("bench");
+            Map<String, String> sysProps = new LinkedHashMap<>(issuer.config());
+            sysProps.put("quarkus.datasource.reactive.url", pgUrl);
+            sysProps.put("quarkus.datasource.username", "postgres");
+            sysProps.put("quarkus.datasource.password", "postgres");
+
+            Map<String, String> endpoints = new LinkedHashMap<>();
+            for (Plan p : plans) {
+                endpoints.computeIfAbsent(p.app(), a -> p.kind().equals("floor") ? "/" : firstLiveGet(repo, a));
+            }
+            endpoints.forEach((app, path) -> System.out.printf("endpoint %-16s GET %s%n", app, path));
+
+            Map<Plan, List<Sample>> samples = new LinkedHashMap<>();
+            plans.forEach(p -> samples.put(p, new ArrayList<>()));
+            int port = 18_100;
+            boolean outOfTime = false;
+            List<String> raw = new ArrayList<>();
+            raw.add("round,app,option,start_ms,rss_mib,quarkus_started_s,load1");
+            rounds:
+            for (int round = 0; round <= runs; round++) {
+                for (Plan p : plans) {
+                    if (elapsedS(begin) > budgetS) {
+                        outOfTime = true;
+                        break rounds;
+                    }
+                    port = port >= 18_160 ? 18_100 : port + 1;
+                    String path = endpoints.get(p.app());
+                    String auth = p.kind().equals("floor") ? null : token;
+                    Path log = out.resolve("logs").resolve(p.app() + "-" + p.option() + "-" + round + ".log");
+                    Sample s = measure(p, sysProps, port, path, auth, idleMs, timeoutMs, log);
+                    System.out.printf(Locale.ROOT, "round %d %-14s %-22s %6d ms  %6.1f MiB  (quarkus %.3fs, load %.2f)%n",
+                            round, p.app(), p.option(), s.startMs(), s.rssMiB(), s.quarkusStartedS(), s.load1());
+                    raw.add(String.format(Locale.ROOT, "%d,%s,%s,%d,%.1f,%.3f,%.2f", round, p.app(), p.option(),
+                            s.startMs(), s.rssMiB(), s.quarkusStartedS(), s.load1()));
+                    if (round > 0) {
+                        samples.get(p).add(s);
+                    }
+                }
+            }
+            Files.write(out.resolve("raw.csv"), raw);
+            String table = table(samples, runs, idleMs);
+            String summary = "Load average (1/5/15 min) before: " + loadBefore + "; after: " + loadavg()
+                    + "; wall time " + elapsedS(begin) + " s" + (outOfTime ? "; STOPPED EARLY: time budget of "
+                    + budgetS + " s spent" : "") + "\n\n" + table;
+            Files.writeString(out.resolve("table.md"), summary);
+            System.out.println();
+            System.out.println(summary);
+        }
+    }
+
+    static Sample measure(Plan p, Map<String, String> sysProps, int port, String path, String token, long idleMs,
+            long timeoutMs, Path log) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(p.java());
+        cmd.addAll(p.flags());
+        sysProps.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-Dquarkus.http.port=" + port);
+        cmd.add("-jar");
+        cmd.add("quarkus-run.jar");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(p.appDir().toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        long t0 = System.nanoTime();
+        Process process = pb.start();
+        try {
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            long next = t0;
+            int status = -1;
+            while (status != 200) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(p.app() + "/" + p.option() + " exited with " + process.exitValue()
+                            + " before answering; see " + log);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(p.app() + "/" + p.option() + " did not answer 200 within "
+                            + timeoutMs + " ms (last status " + status + "); see " + log);
+                }
+                status = get(port, path, token);
+                if (status != 200 && status != -1) {
+                    // answered, but not 200: a real failure, not a slow start
+                    throw new IllegalStateException(p.app() + "/" + p.option() + " answered " + status + " on GET "
+                            + path + "; see " + log);
+                }
+                next += TimeUnit.MILLISECONDS.toNanos(5);
+                long sleep = next - System.nanoTime();
+                if (status != 200 && sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                }
+            }
+            long startMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            Thread.sleep(idleMs);
+            double rss = rssMiB(process.pid());
+            double load1 = Double.parseDouble(loadavg().split(" ")[0]);
+            stop(process);
+            return new Sample(startMs, rss, quarkusStarted(log), load1);
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** One HTTP/1.1 GET on a fresh connection; -1 when nothing listens yet or the answer is cut short. */
+    static int get(int port, String path, String token) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            socket.setSoTimeout(10_000);
+            OutputStream os = socket.getOutputStream();
+            String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "Connection: close\r\n\r\n";
+            os.write(request.getBytes(StandardCharsets.US_ASCII));
+            os.flush();
+            InputStream in = socket.getInputStream();
+            byte[] head = new byte[12];
+            int n = 0;
+            while (n < head.length) {
+                int r = in.read(head, n, head.length - n);
+                if (r < 0) {
+                    return -1;
+                }
+                n += r;
+            }
+            String statusLine = new String(head, StandardCharsets.US_ASCII); // "HTTP/1.1 200"
+            return Integer.parseInt(statusLine.substring(9, 12));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static void stop(Process process) throws InterruptedException {
+        process.destroy(); // SIGTERM: Quarkus closes its pool, so PostgreSQL connections do not pile up
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    static double rssMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    static double quarkusStarted(Path log) {
+        try {
+            Matcher m = STARTED.matcher(Files.readString(log));
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    static String loadavg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The generic rule: the first {@code GET} route of the function with status live and no path parameter. */
+    static String firstLiveGet(Path repo, String function) {
+        try {
+            for (String line : Files.readAllLines(repo.resolve("functions/ROUTES.md"))) {
+                String[] c = line.split("\\|");
+                if (c.length >= 5 && c[1].trim().equals("GET") && c[3].trim().equals(function)
+                        && c[4].trim().equals("live") && !c[2].contains("{")) {
+                    return c[2].trim();
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read functions/ROUTES.md", e);
+        }
+        throw new IllegalStateException("functions/ROUTES.md lists no live GET route without a path parameter for "
+                + function);
+    }
+
+    static String table(Map<Plan, List<Sample>> samples, int runs, long idleMs) {
+        Map<String, Double> floorMedian = new LinkedHashMap<>();
+        samples.forEach((p, s) -> {
+            if (p.kind().equals("floor") && !s.isEmpty()) {
+                floorMedian.put(p.option(), median(s.stream().mapToDouble(Sample::startMs).toArray()));
+            }
+        });
+        StringBuilder sb = new StringBuilder();
+        sb.append("| app | JVM option | runs | start→first 200 median ms | min | max | × floor | idle RSS MiB median (min–max) | Quarkus \"started in\" median s | load1 median |\n");
+        sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        samples.forEach((p, s) -> {
+            if (s.isEmpty()) {
+                sb.append("| ").append(p.app()).append(" | ").append(p.option()).append(" | 0 | – | – | – | – | – | – | – |\n");
+                return;
+            }
+            double[] ms = s.stream().mapToDouble(Sample::startMs).toArray();
+            double[] rss = s.stream().mapToDouble(Sample::rssMiB).toArray();
+            double med = median(ms);
+            Double floor = floorMedian.get(p.option());
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.0f | %s | %.0f (%.0f–%.0f) | %.3f | %.2f |%n",
+                    p.app(), p.option(), s.size(), med, min(ms), max(ms),
+                    floor == null ? "–" : String.format(Locale.ROOT, "%.2f", med / floor),
+                    median(rss), min(rss), max(rss),
+                    median(s.stream().mapToDouble(Sample::quarkusStartedS).toArray()),
+                    median(s.stream().mapToDouble(Sample::load1).toArray())));
+        });
+        sb.append("\n").append(runs).append(" measured runs per row after one warm-up, interleaved; RSS read ")
+                .append(idleMs).append(" ms after the first answer.\n");
+        return sb.toString();
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    static double min(double[] v) {
+        return java.util.Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    static double max(double[] v) {
+        return java.util.Arrays.stream(v).max().orElse(Double.NaN);
+    }
+
+    static List<Plan> readPlan(Path file) throws IOException {
+        List<Plan> plans = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\t");
+            List<String> flags = f.length > 5 && !f[5].isBlank() ? List.of(f[5].trim().split("\\s+")) : List.of();
+            plans.add(new Plan(f[0], f[1], f[2], Path.of(f[3]).toAbsolutePath(), f[4], flags));
+        }
+        return plans;
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            m.put(args[i], args[i + 1]);
+        }
+        return m;
+    }
+
+    static long elapsedS(long beginNanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - beginNanos);
+    }
+}
