@@ -32,9 +32,11 @@ HAVE25=0; [ -x "$JAVA25_HOME/bin/java" ] && HAVE25=1
 
 # JVM options measured: name, build it runs, java, flags. The "lean" rows add footprint/start-up flags.
 LEAN="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxRAMPercentage=25"
-ALL_OPTIONS="j17 j17-appcds j17-appcds-lean j25 j25-aot j25-aot-lean"
+ALL_OPTIONS="j17 j17-appcds j25 j25-aot j25-aot-trained j25-aot-trained-lean"
 OPTIONS=${OPTIONS:-$ALL_OPTIONS}
-option_row() { # name -> "build|javahome|flags"
+# *-trained: the AOT cache is written by a training run that serves the benchmark request (harness, before
+# round 0) instead of Quarkus's build-time run that only starts and stops the app.
+option_row() { # name -> "build|javahome|flags|training flags"
   case $1 in
     j17)             echo "j17|$JAVA17_HOME|" ;;
     j17-appcds)      echo "j17-appcds|$JAVA17_HOME|-XX:SharedArchiveFile=app-cds.jsa" ;;
@@ -42,6 +44,8 @@ option_row() { # name -> "build|javahome|flags"
     j25)             echo "j17|$JAVA25_HOME|" ;;
     j25-aot)         echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=app.aot" ;;
     j25-aot-lean)    echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=app.aot $LEAN" ;;
+    j25-aot-trained) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained.aot|-XX:AOTCacheOutput=trained.aot" ;;
+    j25-aot-trained-lean) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-lean.aot $LEAN|-XX:AOTCacheOutput=trained-lean.aot $LEAN" ;;
     *) echo "unknown option $1 (known: $ALL_OPTIONS)" >&2; exit 2 ;;
   esac
 }
@@ -81,11 +85,11 @@ fi
 PLAN=$OUT/plan.tsv
 : > "$PLAN"
 for opt in $OPTIONS; do
-  IFS='|' read -r b jh flags <<< "$(option_row "$opt")"
+  IFS='|' read -r b jh flags training <<< "$(option_row "$opt")"
   case $opt in j25*) [ $HAVE25 = 1 ] || { echo "skipping $opt: no JDK 25 at $JAVA25_HOME"; continue; } ;; esac
   for a in "${APPS[@]}"; do
     kind=function; [ "$a" = floor ] && kind=floor
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$kind" "$opt" "$OUT/apps/$a/$b" "$jh/bin/java" "$flags" >> "$PLAN"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$kind" "$opt" "$OUT/apps/$a/$b" "$jh/bin/java" "$flags" "$training" >> "$PLAN"
   done
 done
 

@@ -34,12 +34,16 @@ import java.util.regex.Pattern;
  * One embedded PostgreSQL (zonky), migrated with {@link Migrate}, and one {@link DevTokenIssuer} serve the
  * whole run. The run stops early (and says so) when its time budget is spent.
  *
+ * <p>A plan line may carry training flags (7th column): the app is then run once before round 0 with those
+ * flags and the benchmark request (see {@link #train}), to write a start-up archive from a real workload.
+ *
  * <p>Usage: {@code ColdStart --repo DIR --plan FILE --out DIR [--runs 7] [--idle-ms 2000] [--budget-s 780]}.
- * Plan lines: {@code app<TAB>kind(floor|function)<TAB>option<TAB>appDir<TAB>javaBin<TAB>flags...}.
+ * Plan lines: {@code app<TAB>kind(floor|function)<TAB>option<TAB>appDir<TAB>javaBin<TAB>flags[<TAB>training flags]}.
  */
 public final class ColdStart {
 
-    record Plan(String app, String kind, String option, Path appDir, String java, List<String> flags) {
+    record Plan(String app, String kind, String option, Path appDir, String java, List<String> flags,
+            List<String> trainingFlags) {
     }
 
     record Sample(long startMs, double rssMiB, double quarkusStartedS, double load1) {
@@ -82,6 +86,13 @@ public final class ColdStart {
             boolean outOfTime = false;
             List<String> raw = new ArrayList<>();
             raw.add("round,app,option,start_ms,rss_mib,quarkus_started_s,load1");
+            for (Plan p : plans) {
+                if (!p.trainingFlags().isEmpty()) {
+                    port = port >= 18_160 ? 18_100 : port + 1;
+                    train(p, sysProps, port, endpoints.get(p.app()), p.kind().equals("floor") ? null : token,
+                            timeoutMs, out.resolve("logs").resolve(p.app() + "-" + p.option() + "-training.log"));
+                }
+            }
             rounds:
             for (int round = 0; round <= runs; round++) {
                 for (Plan p : plans) {
@@ -114,45 +125,60 @@ public final class ColdStart {
         }
     }
 
-    static Sample measure(Plan p, Map<String, String> sysProps, int port, String path, String token, long idleMs,
-            long timeoutMs, Path log) throws IOException, InterruptedException {
+    /**
+     * A training run for a JVM start-up archive made from a real workload (e.g. JDK 25
+     * {@code -XX:AOTCacheOutput=...}): start, serve the benchmark request 20 times, stop; the JVM writes the
+     * archive as it exits. This is what an image build would do with a training run against a database.
+     */
+    static void train(Plan p, Map<String, String> sysProps, int port, String path, String token, long timeoutMs,
+            Path log) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process process = spawn(p, p.trainingFlags(), sysProps, port, log);
+        try {
+            awaitOk(p, process, t0, port, path, token, timeoutMs, log);
+            for (int i = 0; i < 20; i++) {
+                get(port, path, token);
+            }
+            process.destroy();
+            if (!process.waitFor(180, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("training run of " + p.app() + "/" + p.option() + " did not exit");
+            }
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        for (String flag : p.flags()) {
+            for (String prefix : List.of("-XX:AOTCache=", "-XX:SharedArchiveFile=")) {
+                if (flag.startsWith(prefix) && !Files.exists(p.appDir().resolve(flag.substring(prefix.length())))) {
+                    throw new IllegalStateException("training run of " + p.app() + "/" + p.option()
+                            + " wrote no " + flag.substring(prefix.length()) + "; see " + log);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "trained %-14s %-22s in %d s%n", p.app(), p.option(),
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+    }
+
+    static Process spawn(Plan p, List<String> flags, Map<String, String> sysProps, int port, Path log)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(p.java());
-        cmd.addAll(p.flags());
+        cmd.addAll(flags);
         sysProps.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-jar");
         cmd.add("quarkus-run.jar");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(p.appDir().toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        return new ProcessBuilder(cmd).directory(p.appDir().toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+    }
+
+    static Sample measure(Plan p, Map<String, String> sysProps, int port, String path, String token, long idleMs,
+            long timeoutMs, Path log) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Process process = pb.start();
+        Process process = spawn(p, p.flags(), sysProps, port, log);
         try {
-            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-            long next = t0;
-            int status = -1;
-            while (status != 200) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(p.app() + "/" + p.option() + " exited with " + process.exitValue()
-                            + " before answering; see " + log);
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(p.app() + "/" + p.option() + " did not answer 200 within "
-                            + timeoutMs + " ms (last status " + status + "); see " + log);
-                }
-                status = get(port, path, token);
-                if (status != 200 && status != -1) {
-                    // answered, but not 200: a real failure, not a slow start
-                    throw new IllegalStateException(p.app() + "/" + p.option() + " answered " + status + " on GET "
-                            + path + "; see " + log);
-                }
-                next += TimeUnit.MILLISECONDS.toNanos(5);
-                long sleep = next - System.nanoTime();
-                if (status != 200 && sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                }
-            }
-            long startMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            long startMs = awaitOk(p, process, t0, port, path, token, timeoutMs, log);
             Thread.sleep(idleMs);
             double rss = rssMiB(process.pid());
             double load1 = Double.parseDouble(loadavg().split(" ")[0]);
@@ -161,6 +187,37 @@ public final class ColdStart {
         } finally {
             if (process.isAlive()) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Polls every 5 ms from spawn ({@code t0}) until the first 200; returns the milliseconds it took. */
+    static long awaitOk(Plan p, Process process, long t0, int port, String path, String token, long timeoutMs,
+            Path log) throws InterruptedException {
+        long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long next = t0;
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(p.app() + "/" + p.option() + " exited with " + process.exitValue()
+                        + " before answering; see " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(p.app() + "/" + p.option() + " did not answer 200 within "
+                        + timeoutMs + " ms; see " + log);
+            }
+            int status = get(port, path, token);
+            if (status == 200) {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            }
+            if (status != -1) {
+                // answered, but not 200: a real failure, not a slow start
+                throw new IllegalStateException(p.app() + "/" + p.option() + " answered " + status + " on GET "
+                        + path + "; see " + log);
+            }
+            next += TimeUnit.MILLISECONDS.toNanos(5);
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                TimeUnit.NANOSECONDS.sleep(sleep);
             }
         }
     }
@@ -297,7 +354,8 @@ public final class ColdStart {
             }
             String[] f = line.split("\t");
             List<String> flags = f.length > 5 && !f[5].isBlank() ? List.of(f[5].trim().split("\\s+")) : List.of();
-            plans.add(new Plan(f[0], f[1], f[2], Path.of(f[3]).toAbsolutePath(), f[4], flags));
+            List<String> training = f.length > 6 && !f[6].isBlank() ? List.of(f[6].trim().split("\\s+")) : List.of();
+            plans.add(new Plan(f[0], f[1], f[2], Path.of(f[3]).toAbsolutePath(), f[4], flags, training));
         }
         return plans;
     }
