@@ -11,7 +11,7 @@
 # authenticated request, idle RSS. Results: bench/target/results/{table.md,raw.csv,logs/}.
 #
 # Environment: RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 660), SKIP_BUILD=1 (re-measure the
-# last builds), OPTIONS (space-separated subset of the JVM options below), MVN_ARGS (extra Maven arguments,
+# last builds), OPTIONS (space-separated JVM options to measure, default DEFAULT_OPTIONS below), MVN_ARGS (extra Maven arguments,
 # e.g. -o), JAVA17_HOME, JAVA25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64; j25 options are skipped
 # when there is no JDK 25).
 # Never part of `mvn verify`: bench/ modules are only in the reactor with -Pbench.
@@ -31,9 +31,11 @@ JAVA25_HOME=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 HAVE25=0; [ -x "$JAVA25_HOME/bin/java" ] && HAVE25=1
 
 # JVM options measured: name, build it runs, java, flags. The "lean" rows add footprint/start-up flags.
-LEAN="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxRAMPercentage=25"
-ALL_OPTIONS="j17 j17-appcds j25 j25-aot j25-aot-trained j25-aot-trained-lean"
-OPTIONS=${OPTIONS:-$ALL_OPTIONS}
+SERIAL="-XX:+UseSerialGC -Xss512k"
+LEAN="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
+DEFAULT_OPTIONS="j17 j17-appcds j25-aot j25-aot-trained j25-aot-trained-serial j25-aot-trained-lean"
+ALL_OPTIONS="$DEFAULT_OPTIONS j25 j17-appcds-lean j25-aot-lean"
+OPTIONS=${OPTIONS:-$DEFAULT_OPTIONS}
 # *-trained: the AOT cache is written by a training run that serves the benchmark request (harness, before
 # round 0) instead of Quarkus's build-time run that only starts and stops the app.
 option_row() { # name -> "build|javahome|flags|training flags"
@@ -45,6 +47,7 @@ option_row() { # name -> "build|javahome|flags|training flags"
     j25-aot)         echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=app.aot" ;;
     j25-aot-lean)    echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=app.aot $LEAN" ;;
     j25-aot-trained) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained.aot|-XX:AOTCacheOutput=trained.aot" ;;
+    j25-aot-trained-serial) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-serial.aot $SERIAL|-XX:AOTCacheOutput=trained-serial.aot $SERIAL" ;;
     j25-aot-trained-lean) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-lean.aot $LEAN|-XX:AOTCacheOutput=trained-lean.aot $LEAN" ;;
     *) echo "unknown option $1 (known: $ALL_OPTIONS)" >&2; exit 2 ;;
   esac
