@@ -10,7 +10,7 @@
 # issuer; every (app, JVM option) started RUNS times, interleaved, process spawn -> first 200 of a real
 # authenticated request, idle RSS. Results: bench/target/results/{table.md,raw.csv,logs/}.
 #
-# Environment: RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 660), SKIP_BUILD=1 (re-measure the
+# Environment: RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 720), SKIP_BUILD=1 (re-measure the
 # last builds), OPTIONS (space-separated JVM options to measure, default DEFAULT_OPTIONS below), MVN_ARGS (extra Maven arguments,
 # e.g. -o), JAVA17_HOME, JAVA25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64; j25 options are skipped
 # when there is no JDK 25).
@@ -22,7 +22,7 @@ ROOT=$(pwd)
 OUT=$ROOT/bench/target
 RUNS=${RUNS:-7}
 IDLE_MS=${IDLE_MS:-2000}
-BUDGET_S=${BUDGET_S:-660}
+BUDGET_S=${BUDGET_S:-720}
 MVN_ARGS=${MVN_ARGS:-}
 
 java_home_of() { dirname "$(dirname "$(readlink -f "$(command -v "$1")")")"; }
@@ -33,7 +33,7 @@ HAVE25=0; [ -x "$JAVA25_HOME/bin/java" ] && HAVE25=1
 # JVM options measured: name, build it runs, java, flags. The "lean" rows add footprint/start-up flags.
 SERIAL="-XX:+UseSerialGC -Xss512k"
 LEAN="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
-DEFAULT_OPTIONS="j17 j17-appcds j25-aot j25-aot-trained j25-aot-trained-serial j25-aot-trained-lean"
+DEFAULT_OPTIONS="j17 j17-nowarm j17-appcds j25-aot j25-aot-trained j25-aot-trained-serial j25-aot-trained-lean"
 ALL_OPTIONS="$DEFAULT_OPTIONS j25 j17-appcds-lean j25-aot-lean"
 OPTIONS=${OPTIONS:-$DEFAULT_OPTIONS}
 # *-trained: the AOT cache is written by a training run that serves the benchmark request (harness, before
@@ -41,6 +41,7 @@ OPTIONS=${OPTIONS:-$DEFAULT_OPTIONS}
 option_row() { # name -> "build|javahome|flags|training flags"
   case $1 in
     j17)             echo "j17|$JAVA17_HOME|" ;;
+    j17-nowarm)      echo "j17|$JAVA17_HOME|-Dnexodus.startup.warm-up=false" ;;
     j17-appcds)      echo "j17-appcds|$JAVA17_HOME|-XX:SharedArchiveFile=app-cds.jsa" ;;
     j17-appcds-lean) echo "j17-appcds|$JAVA17_HOME|-XX:SharedArchiveFile=app-cds.jsa $LEAN" ;;
     j25)             echo "j17|$JAVA25_HOME|" ;;
@@ -101,8 +102,9 @@ CP="$(cat bench/harness/target/classpath.txt):bench/harness/target/bench-harness
 timeout $(( BUDGET_S + 240 )) "$JAVA17_HOME/bin/java" -cp "$CP" io.nexodus.bench.ColdStart --repo "$ROOT" \
   --plan "$PLAN" --out "$OUT/results" --runs "$RUNS" --idle-ms "$IDLE_MS" --budget-s "$BUDGET_S"
 
+{ echo "nproc: $(nproc)"; lscpu | head -15; free -m | head -2; } > "$OUT/results/machine.txt"
 {
-  echo; echo "machine: $(nproc) cores; $(lscpu | grep 'Model name' | sed 's/  */ /g')"
+  echo; echo "machine: $(nproc) cores; $(lscpu | grep 'Model name' | sed 's/  */ /g') (full: machine.txt)"
   echo "java 17: $("$JAVA17_HOME/bin/java" -version 2>&1 | head -2 | tail -1)"
   [ $HAVE25 = 1 ] && echo "java 25: $("$JAVA25_HOME/bin/java" -version 2>&1 | head -2 | tail -1)"
   echo "JVM options: $(for o in $OPTIONS; do echo -n "$o=[$(option_row "$o" | cut -d'|' -f3)] "; done)"
