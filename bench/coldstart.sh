@@ -31,7 +31,7 @@ JAVA25_HOME=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 HAVE25=0; [ -x "$JAVA25_HOME/bin/java" ] && HAVE25=1
 
 # JVM options measured: name, build it runs, java, flags. The "lean" rows add footprint/start-up flags.
-SERIAL="-XX:+UseSerialGC -Xss512k"
+SERIAL="-XX:+UseSerialGC"
 LEAN="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
 DEFAULT_OPTIONS="j17 j17-nowarm j17-appcds j25-aot j25-aot-trained j25-aot-trained-serial j25-aot-trained-lean"
 ALL_OPTIONS="$DEFAULT_OPTIONS j25 j17-appcds-lean j25-aot-lean"
