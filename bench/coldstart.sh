@@ -33,8 +33,8 @@ HAVE25=0; [ -x "$JAVA25_HOME/bin/java" ] && HAVE25=1
 # JVM options measured: name, build it runs, java, flags. The "lean" rows add footprint/start-up flags.
 SERIAL="-XX:+UseSerialGC"
 LEAN="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
-DEFAULT_OPTIONS="j17 j17-nowarm j17-appcds j25-aot j25-aot-trained j25-aot-trained-serial j25-aot-trained-lean"
-ALL_OPTIONS="$DEFAULT_OPTIONS j25 j17-appcds-lean j25-aot-lean"
+DEFAULT_OPTIONS="j17 j17-nowarm j17-appcds j25-aot j25-aot-trained-serial j25-aot-trained-serial-nowarm j25-aot-trained-lean"
+ALL_OPTIONS="$DEFAULT_OPTIONS j25 j25-aot-trained j17-appcds-lean j25-aot-lean"
 OPTIONS=${OPTIONS:-$DEFAULT_OPTIONS}
 # *-trained: the AOT cache is written by a training run that serves the benchmark request (harness, before
 # round 0) instead of Quarkus's build-time run that only starts and stops the app.
@@ -49,6 +49,7 @@ option_row() { # name -> "build|javahome|flags|training flags"
     j25-aot-lean)    echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=app.aot $LEAN" ;;
     j25-aot-trained) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained.aot|-XX:AOTCacheOutput=trained.aot" ;;
     j25-aot-trained-serial) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-serial.aot $SERIAL|-XX:AOTCacheOutput=trained-serial.aot $SERIAL" ;;
+    j25-aot-trained-serial-nowarm) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-serial-nowarm.aot $SERIAL -Dnexodus.startup.warm-up=false|-XX:AOTCacheOutput=trained-serial-nowarm.aot $SERIAL -Dnexodus.startup.warm-up=false" ;;
     j25-aot-trained-lean) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-lean.aot $LEAN|-XX:AOTCacheOutput=trained-lean.aot $LEAN" ;;
     *) echo "unknown option $1 (known: $ALL_OPTIONS)" >&2; exit 2 ;;
   esac
