@@ -10,7 +10,7 @@
 # issuer; every (app, JVM option) started RUNS times, interleaved, process spawn -> first 200 of a real
 # authenticated request, idle RSS. Results: bench/target/results/{table.md,raw.csv,logs/}.
 #
-# Environment: RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 720), SKIP_BUILD=1 (re-measure the
+# Environment: RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 660), SKIP_BUILD=1 (re-measure the
 # last builds), OPTIONS (space-separated JVM options to measure, default DEFAULT_OPTIONS below), MVN_ARGS (extra Maven arguments,
 # e.g. -o), JAVA17_HOME, JAVA25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64; j25 options are skipped
 # when there is no JDK 25).
@@ -22,7 +22,7 @@ ROOT=$(pwd)
 OUT=$ROOT/bench/target
 RUNS=${RUNS:-7}
 IDLE_MS=${IDLE_MS:-2000}
-BUDGET_S=${BUDGET_S:-720}
+BUDGET_S=${BUDGET_S:-660}
 MVN_ARGS=${MVN_ARGS:-}
 
 java_home_of() { dirname "$(dirname "$(readlink -f "$(command -v "$1")")")"; }
@@ -33,7 +33,7 @@ HAVE25=0; [ -x "$JAVA25_HOME/bin/java" ] && HAVE25=1
 # JVM options measured: name, build it runs, java, flags. The "lean" rows add footprint/start-up flags.
 SERIAL="-XX:+UseSerialGC"
 LEAN="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
-DEFAULT_OPTIONS="j17 j17-nowarm j17-appcds j25-aot j25-aot-trained-serial j25-aot-trained-serial-nowarm j25-aot-trained-lean"
+DEFAULT_OPTIONS="j17 j17-warmup j17-appcds j25-aot j25-aot-trained-serial j25-aot-trained-serial-warmup j25-aot-trained-lean"
 ALL_OPTIONS="$DEFAULT_OPTIONS j25 j25-aot-trained j17-appcds-lean j25-aot-lean"
 OPTIONS=${OPTIONS:-$DEFAULT_OPTIONS}
 # *-trained: the AOT cache is written by a training run that serves the benchmark request (harness, before
@@ -41,7 +41,7 @@ OPTIONS=${OPTIONS:-$DEFAULT_OPTIONS}
 option_row() { # name -> "build|javahome|flags|training flags"
   case $1 in
     j17)             echo "j17|$JAVA17_HOME|" ;;
-    j17-nowarm)      echo "j17|$JAVA17_HOME|-Dnexodus.startup.warm-up=false" ;;
+    j17-warmup)      echo "j17|$JAVA17_HOME|-Dnexodus.startup.warm-up=true" ;;
     j17-appcds)      echo "j17-appcds|$JAVA17_HOME|-XX:SharedArchiveFile=app-cds.jsa" ;;
     j17-appcds-lean) echo "j17-appcds|$JAVA17_HOME|-XX:SharedArchiveFile=app-cds.jsa $LEAN" ;;
     j25)             echo "j17|$JAVA25_HOME|" ;;
@@ -49,7 +49,7 @@ option_row() { # name -> "build|javahome|flags|training flags"
     j25-aot-lean)    echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=app.aot $LEAN" ;;
     j25-aot-trained) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained.aot|-XX:AOTCacheOutput=trained.aot" ;;
     j25-aot-trained-serial) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-serial.aot $SERIAL|-XX:AOTCacheOutput=trained-serial.aot $SERIAL" ;;
-    j25-aot-trained-serial-nowarm) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-serial-nowarm.aot $SERIAL -Dnexodus.startup.warm-up=false|-XX:AOTCacheOutput=trained-serial-nowarm.aot $SERIAL -Dnexodus.startup.warm-up=false" ;;
+    j25-aot-trained-serial-warmup) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-serial-warmup.aot $SERIAL -Dnexodus.startup.warm-up=true|-XX:AOTCacheOutput=trained-serial-warmup.aot $SERIAL -Dnexodus.startup.warm-up=true" ;;
     j25-aot-trained-lean) echo "j25-aot|$JAVA25_HOME|-XX:AOTCache=trained-lean.aot $LEAN|-XX:AOTCacheOutput=trained-lean.aot $LEAN" ;;
     *) echo "unknown option $1 (known: $ALL_OPTIONS)" >&2; exit 2 ;;
   esac

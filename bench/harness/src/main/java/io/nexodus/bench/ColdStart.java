@@ -82,13 +82,13 @@ public final class ColdStart {
 
             Map<Plan, List<Sample>> samples = new LinkedHashMap<>();
             plans.forEach(p -> samples.put(p, new ArrayList<>()));
-            int port = 18_100;
+            int port = 28_100; // below Linux's ephemeral range (32768+), where client sockets would collide
             boolean outOfTime = false;
             List<String> raw = new ArrayList<>();
             raw.add("round,app,option,start_ms,rss_mib,quarkus_started_s,load1");
             for (Plan p : plans) {
                 if (!p.trainingFlags().isEmpty()) {
-                    port = port >= 18_160 ? 18_100 : port + 1;
+                    port = port >= 28_160 ? 28_100 : port + 1;
                     train(p, sysProps, port, endpoints.get(p.app()), p.kind().equals("floor") ? null : token,
                             timeoutMs, out.resolve("logs").resolve(p.app() + "-" + p.option() + "-training.log"));
                 }
@@ -100,11 +100,26 @@ public final class ColdStart {
                         outOfTime = true;
                         break rounds;
                     }
-                    port = port >= 18_160 ? 18_100 : port + 1;
+                    port = port >= 28_160 ? 28_100 : port + 1;
                     String path = endpoints.get(p.app());
                     String auth = p.kind().equals("floor") ? null : token;
                     Path log = out.resolve("logs").resolve(p.app() + "-" + p.option() + "-" + round + ".log");
-                    Sample s = measure(p, sysProps, port, path, auth, idleMs, timeoutMs, log);
+                    Sample s = null;
+                    for (int attempt = 1; s == null; attempt++) {
+                        try {
+                            s = measure(p, sysProps, port, path, auth, idleMs, timeoutMs,
+                                    attempt == 1 ? log : out.resolve("logs").resolve(p.app() + "-" + p.option() + "-"
+                                            + round + "-attempt" + attempt + ".log"));
+                        } catch (IllegalStateException | IOException e) {
+                            // e.g. the process was killed from outside during the idle pause (shared machine)
+                            if (attempt >= 3) {
+                                throw e;
+                            }
+                            System.out.printf("round %d %s/%s failed (%s), measuring again%n", round, p.app(),
+                                    p.option(), e.getMessage());
+                            port = port >= 28_160 ? 28_100 : port + 1;
+                        }
+                    }
                     System.out.printf(Locale.ROOT, "round %d %-14s %-22s %6d ms  %6.1f MiB  (quarkus %.3fs, load %.2f)%n",
                             round, p.app(), p.option(), s.startMs(), s.rssMiB(), s.quarkusStartedS(), s.load1());
                     raw.add(String.format(Locale.ROOT, "%d,%s,%s,%d,%.1f,%.3f,%.2f", round, p.app(), p.option(),
@@ -182,6 +197,10 @@ public final class ColdStart {
         try {
             long startMs = awaitOk(p, process, t0, port, path, token, timeoutMs, log);
             Thread.sleep(idleMs);
+            if (!process.isAlive()) {
+                throw new IllegalStateException(p.app() + "/" + p.option() + " exited during the idle pause with "
+                        + process.exitValue() + "; see " + log);
+            }
             double rss = rssMiB(process.pid());
             double load1 = Double.parseDouble(loadavg().split(" ")[0]);
             stop(process);

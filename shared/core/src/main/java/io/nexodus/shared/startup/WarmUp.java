@@ -19,7 +19,9 @@ import org.jboss.logging.Logger;
  * it opens one pool connection (which stays in the pool) and verifies a token that cannot pass (signed by a
  * key nobody has, expired), which loads and exercises the verification path and prefetches the keys.
  * Failures are expected and ignored (logged at DEBUG): nothing here changes what any request sees.
- * Off with {@code nexodus.startup.warm-up=false}.
+ * Off by default ({@code nexodus.startup.warm-up=false}): on this project's 2-core benchmark machine it did
+ * not shorten spawn → first answer (docs/benchmarks.md), since the work competes with the main thread;
+ * it may pay off where a pod has a spare core while booting, or a remote JWKS to prefetch.
  */
 @ApplicationScoped
 public class WarmUp {
@@ -39,7 +41,7 @@ public class WarmUp {
     @Inject
     JWTParser jwtParser;
 
-    @ConfigProperty(name = "nexodus.startup.warm-up", defaultValue = "true")
+    @ConfigProperty(name = "nexodus.startup.warm-up", defaultValue = "false")
     boolean enabled;
 
     void onStart(@Observes StartupEvent event) {
