@@ -46,6 +46,18 @@ public final class ColdStart {
             List<String> trainingFlags) {
     }
 
+    /** The request that counts as the first answer; {@code anyAuthenticated}: any status but 401/403/5xx. */
+    record Endpoint(String method, String path, boolean anyAuthenticated) {
+        boolean answered(int status) {
+            return anyAuthenticated ? status >= 200 && status < 500 && status != 401 && status != 403 : status == 200;
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + (anyAuthenticated ? "  (fallback: any authenticated answer counts)" : "");
+        }
+    }
+
     record Sample(long startMs, double rssMiB, double quarkusStartedS, double load1) {
     }
 
@@ -74,11 +86,12 @@ public final class ColdStart {
             sysProps.put("quarkus.datasource.username", "postgres");
             sysProps.put("quarkus.datasource.password", "postgres");
 
-            Map<String, String> endpoints = new LinkedHashMap<>();
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>();
             for (Plan p : plans) {
-                endpoints.computeIfAbsent(p.app(), a -> p.kind().equals("floor") ? "/" : firstLiveGet(repo, a));
+                endpoints.computeIfAbsent(p.app(), a -> p.kind().equals("floor") ? new Endpoint("GET", "/", false)
+                        : endpointOf(repo, a));
             }
-            endpoints.forEach((app, path) -> System.out.printf("endpoint %-16s GET %s%n", app, path));
+            endpoints.forEach((app, e) -> System.out.printf("endpoint %-16s %s%n", app, e));
 
             Map<Plan, List<Sample>> samples = new LinkedHashMap<>();
             plans.forEach(p -> samples.put(p, new ArrayList<>()));
@@ -101,7 +114,7 @@ public final class ColdStart {
                         break rounds;
                     }
                     port = port >= 28_160 ? 28_100 : port + 1;
-                    String path = endpoints.get(p.app());
+                    Endpoint path = endpoints.get(p.app());
                     String auth = p.kind().equals("floor") ? null : token;
                     Path log = out.resolve("logs").resolve(p.app() + "-" + p.option() + "-" + round + ".log");
                     Sample s = null;
@@ -145,7 +158,7 @@ public final class ColdStart {
      * {@code -XX:AOTCacheOutput=...}): start, serve the benchmark request 20 times, stop; the JVM writes the
      * archive as it exits. This is what an image build would do with a training run against a database.
      */
-    static void train(Plan p, Map<String, String> sysProps, int port, String path, String token, long timeoutMs,
+    static void train(Plan p, Map<String, String> sysProps, int port, Endpoint path, String token, long timeoutMs,
             Path log) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Process process = spawn(p, p.trainingFlags(), sysProps, port, log);
@@ -190,7 +203,7 @@ public final class ColdStart {
                 .redirectOutput(log.toFile()).start();
     }
 
-    static Sample measure(Plan p, Map<String, String> sysProps, int port, String path, String token, long idleMs,
+    static Sample measure(Plan p, Map<String, String> sysProps, int port, Endpoint path, String token, long idleMs,
             long timeoutMs, Path log) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Process process = spawn(p, p.flags(), sysProps, port, log);
@@ -213,7 +226,7 @@ public final class ColdStart {
     }
 
     /** Polls every 5 ms from spawn ({@code t0}) until the first 200; returns the milliseconds it took. */
-    static long awaitOk(Plan p, Process process, long t0, int port, String path, String token, long timeoutMs,
+    static long awaitOk(Plan p, Process process, long t0, int port, Endpoint path, String token, long timeoutMs,
             Path log) throws InterruptedException {
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long next = t0;
@@ -227,12 +240,12 @@ public final class ColdStart {
                         + timeoutMs + " ms; see " + log);
             }
             int status = get(port, path, token);
-            if (status == 200) {
+            if (path.answered(status)) {
                 return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             }
             if (status != -1) {
                 // answered, but not 200: a real failure, not a slow start
-                throw new IllegalStateException(p.app() + "/" + p.option() + " answered " + status + " on GET "
+                throw new IllegalStateException(p.app() + "/" + p.option() + " answered " + status + " on "
                         + path + "; see " + log);
             }
             next += TimeUnit.MILLISECONDS.toNanos(5);
@@ -244,13 +257,16 @@ public final class ColdStart {
     }
 
     /** One HTTP/1.1 GET on a fresh connection; -1 when nothing listens yet or the answer is cut short. */
-    static int get(int port, String path, String token) {
+    static int get(int port, Endpoint endpoint, String token) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
             socket.setSoTimeout(10_000);
             OutputStream os = socket.getOutputStream();
-            String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n"
-                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "Connection: close\r\n\r\n";
+            boolean body = !endpoint.method().equals("GET") && !endpoint.method().equals("DELETE");
+            String request = endpoint.method() + " " + endpoint.path() + " HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                    + (body ? "Content-Type: application/json\r\nContent-Length: 2\r\n" : "")
+                    + "Connection: close\r\n\r\n" + (body ? "{}" : "");
             os.write(request.getBytes(StandardCharsets.US_ASCII));
             os.flush();
             InputStream in = socket.getInputStream();
@@ -304,21 +320,35 @@ public final class ColdStart {
         }
     }
 
-    /** The generic rule: the first {@code GET} route of the function with status live and no path parameter. */
-    static String firstLiveGet(Path repo, String function) {
+    /**
+     * The generic rule: the first {@code GET} route of the function with status live and no path parameter
+     * (must answer 200). A function without one (e.g. only {@code POST}, or only routes with a path
+     * parameter) falls back to its first live route, path parameters filled with a random UUID and an
+     * empty JSON object as body: any authenticated answer counts (not 401/403/5xx), since authentication
+     * already resolved the caller against the database before the route answers.
+     */
+    static Endpoint endpointOf(Path repo, String function) {
+        List<String[]> live = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(repo.resolve("functions/ROUTES.md"))) {
                 String[] c = line.split("\\|");
-                if (c.length >= 5 && c[1].trim().equals("GET") && c[3].trim().equals(function)
-                        && c[4].trim().equals("live") && !c[2].contains("{")) {
-                    return c[2].trim();
+                if (c.length >= 5 && c[3].trim().equals(function) && c[4].trim().equals("live")) {
+                    live.add(new String[] {c[1].trim(), c[2].trim()});
                 }
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot read functions/ROUTES.md", e);
         }
-        throw new IllegalStateException("functions/ROUTES.md lists no live GET route without a path parameter for "
-                + function);
+        for (String[] r : live) {
+            if (r[0].equals("GET") && !r[1].contains("{")) {
+                return new Endpoint("GET", r[1], false);
+            }
+        }
+        if (live.isEmpty()) {
+            throw new IllegalStateException("functions/ROUTES.md lists no live route for " + function);
+        }
+        String[] r = live.get(0);
+        return new Endpoint(r[0], r[1].replaceAll("\\{[^}]+}", java.util.UUID.randomUUID().toString()), true);
     }
 
     static String table(Map<Plan, List<Sample>> samples, int runs, long idleMs) {
