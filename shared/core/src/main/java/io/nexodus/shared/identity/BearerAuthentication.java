@@ -44,6 +44,8 @@ public class BearerAuthentication {
     @Inject
     OpaqueTokens opaqueTokens;
 
+    private final VerifiedTokens verified = new VerifiedTokens();
+
     @ConfigProperty(name = "nexodus.auth.public-paths")
     List<String> publicPaths;
 
@@ -69,10 +71,8 @@ public class BearerAuthentication {
             ctx.request().pause();
         }
         Uni<Caller> caller = OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
-                : verify(token).flatMap(jwt -> {
-                    TokenProfile profile = TokenProfile.of(jwt);
-                    return users.resolve(profile).map(userId -> Caller.user(userId, profile.subject()));
-                });
+                : profile(token).flatMap(profile -> users.resolve(profile)
+                        .map(userId -> Caller.user(userId, profile.subject())));
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
                     resumeIf(ctx, paused);
@@ -87,6 +87,19 @@ public class BearerAuthentication {
                     resumeIf(ctx, paused);
                     ErrorResponses.write(ctx, failure);
                 });
+    }
+
+    /** The token's profile: from the replica's memory of verified tokens, else verified now. */
+    private Uni<TokenProfile> profile(String token) {
+        TokenProfile known = verified.get(token);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return verify(token).map(jwt -> {
+            TokenProfile profile = TokenProfile.of(jwt);
+            verified.put(token, profile, jwt.getExpirationTime());
+            return profile;
+        });
     }
 
     private static void resumeIf(RoutingContext ctx, boolean paused) {
