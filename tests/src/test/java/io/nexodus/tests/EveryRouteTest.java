@@ -119,5 +119,10 @@ class EveryRouteTest {
         long stored = db.query("SELECT count(*) FROM devices").execute().await().indefinitely().iterator().next().getLong(0);
         assertEquals(0, stored, "nothing stored");
         System.out.printf("every-route: %d routes with a body refused malformed JSON%n", checked);
+        // an oversized body is refused before it is read whole
+        String huge = "{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        Response tooLarge = given().header("Authorization", bearer).contentType("application/json").body(huge)
+                .post("/api/organizations");
+        assertEquals(413, tooLarge.statusCode(), "a 2 MiB body");
     }
 }
