@@ -150,7 +150,10 @@ public class DeviceAddresses {
         if (ip == null) {
             return Uni.createFrom().voidItem();
         }
+        // giving back is what keeps IPAM and the devices in step: retried on any failure but "not found"
+        // (the IPAM server itself may have lost its database connection for a moment)
         return ipam.releaseIp(ns, ip.cidr(), ip.address())
+                .onFailure(f -> !IpamErrors.isNotFound(f)).retry().withBackOff(java.time.Duration.ofMillis(200)).atMost(4)
                 .onFailure().recoverWithItem(f -> {
                     LOG.warnf("IPAM address %s of %s in %s not released: %s", ip.address(), ip.cidr(), ns, f.getMessage());
                     return null;
