@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class RouteTableTest {
 
-    record Row(String method, String path, String function, String status, String code) {
+    public record Row(String method, String path, String function, String status, String code) {
         String key() {
             return method + " " + path;
         }
@@ -125,11 +125,17 @@ class RouteTableTest {
         java.net.URLClassLoader loader = functionClassLoader();
         for (String className : functionClasses(loader)) {
             Class<?> type = Class.forName(className, false, loader);
+            String function = className.split("\\.")[3];
+            for (io.nexodus.shared.http.StreamRoute stream : type.getAnnotationsByType(io.nexodus.shared.http.StreamRoute.class)) {
+                String previous = routes.put(stream.method() + " " + stream.path(), function);
+                if (previous != null) {
+                    fail(stream.method() + " " + stream.path() + " is bound twice (" + previous + ", " + function + ")");
+                }
+            }
             Path base = type.getAnnotation(Path.class);
             if (base == null) {
                 continue;
             }
-            String function = className.split("\\.")[3];
             for (Method method : type.getDeclaredMethods()) {
                 for (Map.Entry<Class<? extends Annotation>, String> verb : VERBS.entrySet()) {
                     if (method.isAnnotationPresent(verb.getKey())) {

@@ -64,7 +64,8 @@ class TenancyTest {
         as(user).get("/api/organizations/" + t.org()).then().statusCode(200);
         as(user).get("/api/vpcs").then().statusCode(200).body("id", hasItem(t.vpc()));
         as(user).get("/api/vpcs/" + t.vpc()).then().statusCode(200);
-        // the devices of the VPC, through their metadata (GET /api/vpcs/{id}/devices comes with fetch-peers)
+        // the devices of the VPC (the peer list) and their metadata
+        as(user).get("/api/vpcs/" + t.vpc() + "/devices").then().statusCode(200).body("id", hasItem(t.device()));
         as(user).get("/api/vpcs/" + t.vpc() + "/metadata").then().statusCode(200).body("device_id", contains(t.device()));
         as(user).get("/api/vpcs/" + t.vpc() + "/security-groups").then().statusCode(200).body("id", contains(t.vpc()));
         as(user).get("/api/security-groups/" + t.vpc()).then().statusCode(200);
@@ -74,6 +75,7 @@ class TenancyTest {
         as(user).get("/api/organizations/" + t.org()).then().statusCode(404);
         as(user).get("/api/vpcs").then().statusCode(200).body("id", not(hasItem(t.vpc())));
         as(user).get("/api/vpcs/" + t.vpc()).then().statusCode(404);
+        as(user).get("/api/vpcs/" + t.vpc() + "/devices").then().statusCode(404);
         as(user).get("/api/vpcs/" + t.vpc() + "/metadata").then().statusCode(404);
         as(user).get("/api/vpcs/" + t.vpc() + "/security-groups").then().statusCode(404);
         as(user).get("/api/security-groups/" + t.vpc()).then().statusCode(404);

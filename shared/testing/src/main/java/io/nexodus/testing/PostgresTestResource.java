@@ -87,7 +87,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     }
 
     /** A fixed test key for device tokens at rest (production reads NEXODUS_DEVICE_TOKEN_KEY). */
-    static final String DEVICE_TOKEN_KEY = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    public static final String DEVICE_TOKEN_KEY = java.util.Base64.getEncoder().encodeToString(new byte[32]);
 
     @Override
     public void stop() {

@@ -1,6 +1,5 @@
 package io.nexodus.fn.registerdevice;
 
-import io.nexodus.shared.access.Access;
 import io.nexodus.shared.devices.DeviceAddresses;
 import io.nexodus.shared.devices.DeviceAddresses.Allocation;
 import io.nexodus.shared.devices.DeviceFields;
@@ -48,9 +47,6 @@ public class RegisterDevice {
     CurrentCaller caller;
 
     @Inject
-    Access access;
-
-    @Inject
     DeviceAddresses addresses;
 
     @Inject
@@ -83,15 +79,19 @@ public class RegisterDevice {
                 .map(stored -> tokens.present(stored, me));
     }
 
+    /**
+     * One query answers every precondition: the VPC is live and the caller (a registration key: its
+     * owner) is a member of its organization; no live device has the key; a single-use key is unspent.
+     */
     private Uni<Registration> check(Caller me, UUID vpcId, String publicKey) {
-        return access.requireVpcMember(db, me, vpcId, "vpc")
-                .flatMap(org -> db.preparedQuery("SELECT " + Vpc.COLUMNS + ","
-                                + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
-                                + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
-                                + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
-                                + " FROM vpcs v LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
-                                + " WHERE v.id = $1 AND v.deleted_at IS NULL")
-                        .execute(Tuple.of(vpcId, publicKey, me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null)))
+        return db.preparedQuery("SELECT " + Vpc.COLUMNS + ","
+                        + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
+                        + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
+                        + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
+                        + " FROM vpcs v JOIN user_organizations uo ON uo.organization_id = v.organization_id AND uo.user_id = $4"
+                        + " LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
+                        + " WHERE v.id = $1 AND v.deleted_at IS NULL")
+                .execute(Tuple.of(vpcId, publicKey, me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null, me.userId()))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ApiErrors.notFound("vpc");
@@ -116,24 +116,25 @@ public class RegisterDevice {
             List<String> advertised, List<io.nexodus.shared.model.Endpoint> endpoints, String hostname, String os,
             boolean relay, boolean symmetricNat) {
         DeviceTokenVault.Issued token = tokens.issue();
-        return db.withTransaction(conn -> conn.preparedQuery("INSERT INTO devices AS d (id, owner_id, vpc_id,"
-                        + " organization_id, public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, advertise_cidrs,"
-                        + " relay, symmetric_nat, hostname, os, endpoints, security_group_id, reg_key_id, token_hash,"
-                        + " token_ciphertext) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-                        + " $16, $17, $18) ON CONFLICT DO NOTHING RETURNING " + StoredDevice.COLUMNS)
+        // one statement, one round trip: the row and the watchers' signal commit together (autocommit)
+        return db.preparedQuery("WITH d AS (INSERT INTO devices AS d (id, owner_id, vpc_id, organization_id,"
+                        + " public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, advertise_cidrs, relay, symmetric_nat,"
+                        + " hostname, os, endpoints, security_group_id, reg_key_id, token_hash, token_ciphertext)"
+                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+                        + " ON CONFLICT DO NOTHING RETURNING *)"
+                        + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($19, $20) FROM d")
                 .execute(Tuple.from(Arrays.asList(reg.deviceId(), me.userId(), reg.vpc().id(), reg.vpc().organizationId(),
                         publicKey, allocation.allowedIps(relay).toArray(String[]::new),
                         DeviceFields.json(List.of(allocation.ipv4())), DeviceFields.json(List.of(allocation.ipv6())),
                         advertised.toArray(String[]::new), relay, symmetricNat, hostname, os,
                         DeviceFields.json(endpoints), reg.securityGroupId(), reg.regKeyId(), token.hash(),
-                        token.ciphertext())))
+                        token.ciphertext(), Signals.CHANNEL, Signals.devices(reg.vpc().id()))))
                 .flatMap(rows -> {
                     if (rows.size() == 1) {
-                        return Signals.notify(conn, Signals.devices(reg.vpc().id()))
-                                .replaceWith(StoredDevice.from(rows.iterator().next()));
+                        return Uni.createFrom().item(StoredDevice.from(rows.iterator().next()));
                     }
                     // lost a race: to a registration of the same key, or of the same single-use reg key
-                    return conn.preparedQuery("SELECT id FROM devices WHERE public_key = $1 AND deleted_at IS NULL")
+                    return db.preparedQuery("SELECT id FROM devices WHERE public_key = $1 AND deleted_at IS NULL")
                             .execute(Tuple.of(publicKey))
                             .map(existing -> {
                                 if (existing.size() > 0) {
@@ -141,6 +142,6 @@ public class RegisterDevice {
                                 }
                                 throw ApiErrors.validation("single use reg key exhausted", null);
                             });
-                }));
+                });
     }
 }

@@ -129,25 +129,25 @@ public class UpdateDevice {
         UUID vpcId = plan.target() != null ? plan.target().id() : d.vpcId();
         UUID orgId = plan.target() != null ? plan.target().organizationId() : plan.before().organizationId();
         UUID sg = securityGroupId != null ? securityGroupId : plan.target() != null ? plan.target().id() : d.securityGroupId();
-        return db.withTransaction(conn -> conn.preparedQuery("UPDATE devices AS d SET vpc_id = $3, organization_id = $4,"
+        // one statement, one round trip: the row and the watchers' signals commit together (autocommit)
+        return db.preparedQuery("WITH d AS (UPDATE devices AS d SET vpc_id = $3, organization_id = $4,"
                         + " allowed_ips = $5, ipv4_tunnel_ips = $6, ipv6_tunnel_ips = $7, advertise_cidrs = $8, relay = $9,"
                         + " symmetric_nat = $10, hostname = $11, endpoints = $12, security_group_id = $13"
-                        + " WHERE id = $1 AND revision = $2 AND deleted_at IS NULL RETURNING " + StoredDevice.COLUMNS)
+                        + " WHERE id = $1 AND revision = $2 AND deleted_at IS NULL RETURNING *)"
+                        + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($14, $15), CASE WHEN $16::text IS NULL THEN NULL"
+                        + " ELSE pg_notify($14, $16) END FROM d")
                 .execute(Tuple.from(Arrays.asList(d.id(), (int) d.revision(), vpcId, orgId, allowedIps.toArray(String[]::new),
                         DeviceFields.json(v4), DeviceFields.json(v6), plan.advertised().toArray(String[]::new), isRelay,
                         symmetricNat != null ? symmetricNat : d.symmetricNat(), hostname != null ? hostname : d.hostname(),
-                        DeviceFields.json(endpoints != null ? endpoints : d.endpoints()), sg)))
-                .flatMap(rows -> {
+                        DeviceFields.json(endpoints != null ? endpoints : d.endpoints()), sg, Signals.CHANNEL,
+                        Signals.devices(d.vpcId()), vpcId.equals(d.vpcId()) ? null : Signals.devices(vpcId))))
+                .map(rows -> {
                     if (rows.size() == 0) {
                         throw new io.nexodus.shared.error.ApiException(409, new io.nexodus.shared.error.ErrorBody(
                                 "device changed concurrently, retry", null, null, "device", d.id().toString(), null));
                     }
-                    StoredDevice after = StoredDevice.from(rows.iterator().next());
-                    return Signals.notify(conn, Signals.devices(d.vpcId()))
-                            .call(() -> vpcId.equals(d.vpcId()) ? Uni.createFrom().voidItem()
-                                    : Signals.notify(conn, Signals.devices(vpcId)))
-                            .replaceWith(after);
-                }));
+                    return StoredDevice.from(rows.iterator().next());
+                });
     }
 
     /** The write failed: give back what was taken for it. */

@@ -1,23 +1,13 @@
 package io.nexodus.shared.crypto;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.interfaces.XECPublicKey;
-import java.security.spec.NamedParameterSpec;
-import java.security.spec.XECPrivateKeySpec;
-import java.security.spec.XECPublicKeySpec;
 import java.util.Base64;
 import javax.crypto.Cipher;
-import javax.crypto.KeyAgreement;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
  * The {@code v1} seal nexd opens to read its device token (behaviour.md §A.3, Nexodus's
@@ -38,6 +28,7 @@ public final class TokenSeal {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final byte[] INFO = "X25519".getBytes(StandardCharsets.US_ASCII);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private TokenSeal() {
     }
@@ -49,8 +40,10 @@ public final class TokenSeal {
             return "";
         }
         try {
-            KeyPair ephemeral = KeyPairGenerator.getInstance("X25519").generateKeyPair();
-            byte[] e = encodeU(((XECPublicKey) ephemeral.getPublic()).getU());
+            byte[] ephemeralPrivate = new byte[X25519.SCALAR_SIZE];
+            X25519.generatePrivateKey(RANDOM, ephemeralPrivate);
+            byte[] e = new byte[X25519.POINT_SIZE];
+            X25519.generatePublicKey(ephemeralPrivate, 0, e, 0);
             byte[] key = sealKey(e, devicePublic);
             Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
             aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, new byte[12]));
@@ -77,28 +70,19 @@ public final class TokenSeal {
 
     /** The public key of a WireGuard private key (X25519 base-point multiplication). */
     public static String publicKeyOf(byte[] privateKey) throws GeneralSecurityException {
-        KeyFactory xdh = KeyFactory.getInstance("XDH");
-        PrivateKey priv = xdh.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, privateKey));
-        // base point u = 9
-        return WireGuardKeys.encode(x25519(priv, BigInteger.valueOf(9)));
+        byte[] publicKey = new byte[X25519.POINT_SIZE];
+        X25519.generatePublicKey(privateKey, 0, publicKey, 0);
+        return WireGuardKeys.encode(publicKey);
     }
 
     private static byte[] sealKey(byte[] e, byte[] devicePublic) throws GeneralSecurityException {
-        KeyFactory xdh = KeyFactory.getInstance("XDH");
-        PrivateKey scalar = xdh.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, e));
-        byte[] shared = x25519(scalar, decodeU(devicePublic));
+        byte[] shared = new byte[X25519.POINT_SIZE];
+        // RFC 7748 X25519 with clamping of the scalar, as Go's curve25519.X25519 does
+        X25519.scalarMult(e, 0, devicePublic, 0, shared, 0);
         byte[] salt = new byte[e.length + devicePublic.length];
         System.arraycopy(e, 0, salt, 0, e.length);
         System.arraycopy(devicePublic, 0, salt, e.length, devicePublic.length);
         return hkdfSha256(shared, salt, INFO);
-    }
-
-    private static byte[] x25519(PrivateKey scalar, BigInteger u) throws GeneralSecurityException {
-        PublicKey point = KeyFactory.getInstance("XDH").generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, u));
-        KeyAgreement agreement = KeyAgreement.getInstance("XDH");
-        agreement.init(scalar);
-        agreement.doPhase(point, true);
-        return agreement.generateSecret();
     }
 
     /** RFC 5869 with one output block: 32 bytes is exactly one SHA-256 block. */
@@ -110,24 +94,5 @@ public final class TokenSeal {
         mac.update(info);
         mac.update((byte) 1);
         return mac.doFinal();
-    }
-
-    /** RFC 7748: u is little-endian; the top bit is ignored. */
-    private static BigInteger decodeU(byte[] littleEndian) {
-        byte[] bigEndian = new byte[littleEndian.length];
-        for (int i = 0; i < littleEndian.length; i++) {
-            bigEndian[i] = littleEndian[littleEndian.length - 1 - i];
-        }
-        bigEndian[0] &= 0x7f;
-        return new BigInteger(1, bigEndian);
-    }
-
-    private static byte[] encodeU(BigInteger u) {
-        byte[] bigEndian = u.toByteArray();
-        byte[] out = new byte[32];
-        for (int i = 0; i < 32 && i < bigEndian.length; i++) {
-            out[i] = bigEndian[bigEndian.length - 1 - i];
-        }
-        return out;
     }
 }

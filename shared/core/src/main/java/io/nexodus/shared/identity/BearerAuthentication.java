@@ -44,6 +44,8 @@ public class BearerAuthentication {
     @Inject
     OpaqueTokens opaqueTokens;
 
+    private final VerifiedTokens verified = new VerifiedTokens();
+
     @ConfigProperty(name = "nexodus.auth.public-paths")
     List<String> publicPaths;
 
@@ -63,15 +65,17 @@ public class BearerAuthentication {
             return;
         }
         Context vertxContext = Vertx.currentContext();
-        ctx.request().pause();
+        // the body may still be arriving when no body handler ran before us: hold it while we look up the caller
+        boolean paused = !ctx.request().isEnded();
+        if (paused) {
+            ctx.request().pause();
+        }
         Uni<Caller> caller = OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
-                : verify(token).flatMap(jwt -> {
-                    TokenProfile profile = TokenProfile.of(jwt);
-                    return users.resolve(profile).map(userId -> Caller.user(userId, profile.subject()));
-                });
+                : profile(token).flatMap(profile -> users.resolve(profile)
+                        .map(userId -> Caller.user(userId, profile.subject())));
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
-                    ctx.request().resume();
+                    resumeIf(ctx, paused);
                     if (!CredentialScope.allows(resolved, ctx.request().method(), path)) {
                         ErrorResponses.write(ctx, ApiErrors.forbidden(resolved.kind() == Caller.Kind.REG_KEY
                                 ? "a registration key may not call this" : "a device token may not call this"));
@@ -80,9 +84,28 @@ public class BearerAuthentication {
                     ctx.put(Caller.CONTEXT_KEY, resolved);
                     ctx.next();
                 }, failure -> {
-                    ctx.request().resume();
+                    resumeIf(ctx, paused);
                     ErrorResponses.write(ctx, failure);
                 });
+    }
+
+    /** The token's profile: from the replica's memory of verified tokens, else verified now. */
+    private Uni<TokenProfile> profile(String token) {
+        TokenProfile known = verified.get(token);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return verify(token).map(jwt -> {
+            TokenProfile profile = TokenProfile.of(jwt);
+            verified.put(token, profile, jwt.getExpirationTime());
+            return profile;
+        });
+    }
+
+    private static void resumeIf(RoutingContext ctx, boolean paused) {
+        if (paused && !ctx.request().isEnded()) {
+            ctx.request().resume();
+        }
     }
 
     /**

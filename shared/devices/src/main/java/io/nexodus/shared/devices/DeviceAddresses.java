@@ -57,13 +57,31 @@ public class DeviceAddresses {
     public Uni<Allocation> allocate(Vpc vpc, String requestedIpv4, List<String> advertised) {
         String ns = namespaceOf(vpc);
         List<String> prefixes = advertised.stream().filter(DeviceAddresses::registersPrefix).toList();
-        return acquire(vpc, ns, vpc.ipv4Cidr(), requestedIpv4)
-                .flatMap(v4 -> acquire(vpc, ns, vpc.ipv6Cidr(), null)
-                        .onFailure().call(f -> releaseIp(ns, v4))
-                        .flatMap(v6 -> createPrefixes(ns, prefixes)
-                                .onFailure().call(f -> releaseIp(ns, v4).call(() -> releaseIp(ns, v6)))
-                                .map(created -> new Allocation(ns, v4, v6, created))))
+        // IPv4 and IPv6 are asked for at once; whichever succeeded is given back if the other fails
+        Uni<Attempt> v4 = attempt(acquire(vpc, ns, vpc.ipv4Cidr(), requestedIpv4));
+        Uni<Attempt> v6 = attempt(acquire(vpc, ns, vpc.ipv6Cidr(), null));
+        return Uni.combine().all().unis(v4, v6).asTuple()
+                .flatMap(both -> {
+                    Attempt ipv4 = both.getItem1();
+                    Attempt ipv6 = both.getItem2();
+                    if (ipv4.failure() != null || ipv6.failure() != null) {
+                        Throwable cause = ipv4.failure() != null ? ipv4.failure() : ipv6.failure();
+                        return releaseIp(ns, ipv4.ip()).call(() -> releaseIp(ns, ipv6.ip()))
+                                .flatMap(released -> Uni.createFrom().<Allocation>failure(cause));
+                    }
+                    return createPrefixes(ns, prefixes)
+                            .onFailure().call(f -> releaseIp(ns, ipv4.ip()).call(() -> releaseIp(ns, ipv6.ip())))
+                            .map(created -> new Allocation(ns, ipv4.ip(), ipv6.ip(), created));
+                })
                 .onFailure().transform(DeviceAddresses::toApiError);
+    }
+
+    /** One half of a parallel allocation: an address, or why there is none. */
+    private record Attempt(TunnelIp ip, Throwable failure) {
+    }
+
+    private static Uni<Attempt> attempt(Uni<TunnelIp> acquisition) {
+        return acquisition.map(ip -> new Attempt(ip, null)).onFailure().recoverWithItem(f -> new Attempt(null, f));
     }
 
     /** Gives back everything of an allocation; failures are logged, never thrown (best effort after a failure). */
@@ -132,7 +150,10 @@ public class DeviceAddresses {
         if (ip == null) {
             return Uni.createFrom().voidItem();
         }
+        // giving back is what keeps IPAM and the devices in step: retried on any failure but "not found"
+        // (the IPAM server itself may have lost its database connection for a moment)
         return ipam.releaseIp(ns, ip.cidr(), ip.address())
+                .onFailure(f -> !IpamErrors.isNotFound(f)).retry().withBackOff(java.time.Duration.ofMillis(200)).atMost(4)
                 .onFailure().recoverWithItem(f -> {
                     LOG.warnf("IPAM address %s of %s in %s not released: %s", ip.address(), ip.cidr(), ns, f.getMessage());
                     return null;

@@ -1,0 +1,174 @@
+package io.nexodus.fn.fetchpeers;
+
+import io.nexodus.shared.access.Access;
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.ErrorResponses;
+import io.nexodus.shared.http.Ids;
+import io.nexodus.shared.http.StreamRoute;
+import io.nexodus.shared.identity.BearerAuthentication;
+import io.nexodus.shared.identity.Caller;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The watch routes (api.md §9): {@code POST /api/events} (what nexd uses, each watch naming its VPC)
+ * and {@code POST /api/vpcs/{id}/events}. They stream, so they are Vert.x routes rather than REST
+ * resources. A stream ends by itself after {@code nexodus.watch.max-duration} (well before Knative's
+ * request timeout), always between two whole events: nexd reconnects with its last revisions and
+ * {@code at_tail}, and so resumes where it stopped.
+ */
+@ApplicationScoped
+@StreamRoute(method = "POST", path = "/api/events")
+@StreamRoute(method = "POST", path = "/api/vpcs/{id}/events")
+public class EventsRoute {
+
+    /** After authentication, before the REST layer (which owns other /api/vpcs routes). */
+    static final int ORDER = Integer.MIN_VALUE + 2_000;
+
+    @Inject
+    Pool db;
+
+    @Inject
+    Access access;
+
+    @Inject
+    Feeds feeds;
+
+    @Inject
+    WatchRenderer renderer;
+
+    @Inject
+    OnlineTracker online;
+
+    @Inject
+    Vertx vertx;
+
+    @ConfigProperty(name = "nexodus.watch.max-duration", defaultValue = "PT4M")
+    Duration maxDuration;
+
+    void install(@Observes Router router) {
+        router.post("/api/events").order(ORDER).handler(ctx -> open(ctx, null));
+        router.post("/api/vpcs/:id/events").order(ORDER + 1).handler(ctx -> open(ctx, ctx.pathParam("id")));
+    }
+
+    void open(RoutingContext ctx, String pathVpcId) {
+        Caller caller;
+        WatchRequest request;
+        UUID pathVpc;
+        try {
+            caller = BearerAuthentication.callerOf(ctx);
+            pathVpc = pathVpcId == null ? null : Ids.pathUuid(pathVpcId, "id");
+            request = WatchRequest.parse(ctx.body().asString(), pathVpc);
+        } catch (RuntimeException e) {
+            ErrorResponses.write(ctx, e);
+            return;
+        }
+        String publicKey = ctx.request().getParam("public_key");
+        resolve(caller, request)
+                .flatMap(specs -> watchedDevice(caller, pathVpc, publicKey).map(device -> new Object[] {specs, device}))
+                .subscribe().with(resolved -> {
+                    @SuppressWarnings("unchecked")
+                    List<Resolved> specs = (List<Resolved>) resolved[0];
+                    stream(ctx, caller, specs, (UUID) resolved[1]);
+                }, failure -> ErrorResponses.write(ctx, failure));
+    }
+
+    private record Resolved(WatchSpec spec, long gtRevision, boolean atTail) {
+    }
+
+    /** Each watch's VPC must be readable by the caller (a device: its own VPC); else 404 before any byte streams. */
+    private Uni<List<Resolved>> resolve(Caller caller, WatchRequest request) {
+        return Multi.createFrom().iterable(request.items())
+                .onItem().transformToUniAndConcatenate(item -> vpcOf(caller, item)
+                        .call(vpcId -> access.requireVpcMember(db, caller, vpcId, "vpc"))
+                        .map(vpcId -> new Resolved(spec(item, vpcId), item.gtRevision(), item.atTail())))
+                .collect().asList();
+    }
+
+    private Uni<UUID> vpcOf(Caller caller, WatchRequest.Item item) {
+        if (item.vpcId() != null) {
+            return Uni.createFrom().item(item.vpcId());
+        }
+        return db.preparedQuery("SELECT vpc_id FROM devices WHERE id = $1 AND deleted_at IS NULL")
+                .execute(Tuple.of(item.deviceId()))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiErrors.notFound("device");
+                    }
+                    return rows.iterator().next().getUUID(0);
+                });
+    }
+
+    /**
+     * Metadata can be narrowed to one device, one key, or key prefixes. Unlike Nexodus, a {@code key}
+     * keeps the VPC filter (Nexodus sent every device's {@code relay} metadata in the system).
+     */
+    private static WatchSpec spec(WatchRequest.Item item, UUID vpcId) {
+        if (item.kind() != WatchKind.DEVICE_METADATA) {
+            return new WatchSpec(item.kind(), vpcId, "", List.of());
+        }
+        StringBuilder filter = new StringBuilder();
+        List<Object> args = new ArrayList<>();
+        if (item.deviceId() != null) {
+            args.add(item.deviceId());
+            filter.append(" AND m.device_id = $").append(args.size() + 3);
+        }
+        if (item.key() != null) {
+            args.add(item.key());
+            filter.append(" AND m.key = $").append(args.size() + 3);
+        }
+        if (!item.prefixes().isEmpty()) {
+            args.add(item.prefixes().stream().map(p -> p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                    .toArray(String[]::new));
+            filter.append(" AND m.key LIKE ANY ($").append(args.size() + 3).append(")");
+        }
+        return new WatchSpec(item.kind(), vpcId, filter.toString(), args);
+    }
+
+    /** The device whose online status this stream holds: a device token's own, or {@code ?public_key=}. */
+    private Uni<UUID> watchedDevice(Caller caller, UUID pathVpc, String publicKey) {
+        if (caller.kind() == Caller.Kind.DEVICE_TOKEN) {
+            return Uni.createFrom().item(caller.credentialId());
+        }
+        if (publicKey == null || publicKey.isBlank() || pathVpc == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return db.preparedQuery("SELECT id FROM devices WHERE public_key = $1 AND vpc_id = $2 AND deleted_at IS NULL")
+                .execute(Tuple.of(publicKey, pathVpc))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+    }
+
+    private void stream(RoutingContext ctx, Caller caller, List<Resolved> specs, UUID deviceId) {
+        if (ctx.response().closed()) {
+            return;
+        }
+        ctx.response().setStatusCode(200).setChunked(true)
+                .putHeader("Content-Type", "application/json;stream=watch");
+        WatchStream stream = new WatchStream(ctx.response(), caller, db, feeds, renderer);
+        specs.forEach(r -> stream.add(r.spec(), r.gtRevision(), r.atTail()));
+        UUID streamId = UUID.randomUUID();
+        long timer = vertx.setTimer(maxDuration.toMillis(), t -> stream.end(null));
+        Uni<Void> session = deviceId == null ? Uni.createFrom().voidItem() : online.opened(streamId, deviceId);
+        session.subscribe().with(ok -> stream.start(ended -> {
+            vertx.cancelTimer(timer);
+            if (deviceId != null) {
+                online.closed(streamId, deviceId);
+            }
+        }), failure -> stream.end(renderer.error("", "watch failed: " + failure.getMessage())));
+    }
+
+}

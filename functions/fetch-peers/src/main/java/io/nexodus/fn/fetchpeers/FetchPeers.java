@@ -1,0 +1,73 @@
+package io.nexodus.fn.fetchpeers;
+
+import io.nexodus.shared.access.Access;
+import io.nexodus.shared.device.DeviceTokenVault;
+import io.nexodus.shared.device.StoredDevice;
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Ids;
+import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.identity.CurrentCaller;
+import io.nexodus.shared.model.Device;
+import io.nexodus.shared.store.ListParams;
+import io.nexodus.shared.store.ListQuery;
+import io.nexodus.shared.store.Page;
+import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The {@code fetch-peers} function's list: {@code GET /api/vpcs/{id}/devices} (api.md §7, behaviour.md
+ * §B.2) — every device of a VPC the caller can read, with Nexodus's sort/filter/range and
+ * {@code X-Total-Count}. Device tokens are hidden except the caller's own. Beyond Nexodus (which ignored
+ * it), {@code gt_revision} returns only what changed after that revision, deletions included, so a
+ * client can poll deltas; the watch routes ({@link EventsRoute}) push the same.
+ */
+@ApplicationScoped
+public class FetchPeers {
+
+    private static final Map<String, String> COLUMNS = Map.of("id", "d.id", "hostname", "d.hostname",
+            "public_key", "d.public_key", "owner_id", "d.owner_id", "os", "d.os", "relay", "d.relay",
+            "online", "d.online", "revision", "d.revision", "security_group_id", "d.security_group_id");
+
+    @Inject
+    Pool db;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    Access access;
+
+    @Inject
+    DeviceTokenVault tokens;
+
+    @Funq("list-peers")
+    @CloudEventMapping(trigger = "io.nexodus.vpc.devices.list", responseType = "io.nexodus.vpc.devices.listed")
+    public Uni<List<Device>> list(ListPeers input) {
+        return page(input).map(Page::items);
+    }
+
+    Uni<Page<Device>> page(ListPeers input) {
+        Caller me = caller.get();
+        UUID vpcId = Ids.pathUuid(input == null ? null : input.id(), "id");
+        long gt = input.gtRevision() == null ? -1 : input.gtRevision();
+        if (gt > Integer.MAX_VALUE) {
+            throw ApiErrors.invalidField("gt_revision", "beyond the revision range");
+        }
+        ListQuery query = ListQuery.of(new ListParams(input.sort(), input.filter(), input.range()), COLUMNS,
+                gt >= 0 ? "revision" : "hostname");
+        String from = gt >= 0
+                ? "FROM devices d WHERE d.vpc_id = $1 AND d.revision > $2"
+                : "FROM devices d WHERE d.vpc_id = $1 AND d.deleted_at IS NULL AND $2::int IS NULL";
+        return access.requireVpcMember(db, me, vpcId, "vpc")
+                .flatMap(org -> query.run(db, StoredDevice.COLUMNS, from,
+                        java.util.Arrays.asList(vpcId, gt >= 0 ? (Object) (int) gt : null), StoredDevice::from))
+                .map(page -> page.map(stored -> tokens.present(stored, me)));
+    }
+}

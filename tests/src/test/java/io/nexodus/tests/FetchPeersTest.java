@@ -1,0 +1,201 @@
+package io.nexodus.tests;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** fetch-peers: the peer list and the watch streams, against the real stack. */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class FetchPeersTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    Pool db;
+
+    private String baseUrl() {
+        return base.toString().replaceFirst("/$", "");
+    }
+
+    /** A registered agent with its opened device token. */
+    record Agent(Nexd nexd, String id, String token, long revision) {
+    }
+
+    private static Agent register(String bearer, String vpc) {
+        Nexd nexd = new Nexd();
+        JsonPath device = nexd.register(bearer, vpc, "").then().statusCode(201).extract().jsonPath();
+        return new Agent(nexd, device.getString("id"), nexd.open(device.getString("bearer_token")), device.getLong("revision"));
+    }
+
+    private static String deviceWatch(String vpc, long gtRevision, boolean atTail) {
+        return "[{\"kind\":\"device\",\"gt_revision\":" + gtRevision + ",\"at_tail\":" + atTail
+                + ",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
+    }
+
+    @Test
+    void aWatcherSeesRegistrationUpdateAndDeleteInOrderOnce() throws Exception {
+        String user = Nexd.user("alice");
+        String vpc = Nexd.defaultVpc(user);
+        String bearer = TestTokens.bearer(user);
+        Agent watcher = register(bearer, vpc);
+        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + watcher.token(),
+                deviceWatch(vpc, 0, false))) {
+            assertEquals(200, watch.status);
+            assertEquals("application/json;stream=watch", watch.contentType);
+            List<JsonObject> replay = watch.untilTail("device");
+            assertEquals(2, replay.size(), "the watcher itself, then tail: " + replay);
+            JsonObject self = replay.get(0).getJsonObject("value");
+            assertEquals(watcher.id(), self.getString("id"));
+            assertTrue(watcher.nexd().open(self.getString("bearer_token")).equals(watcher.token()),
+                    "a device sees its own token, sealed");
+
+            Agent peer = register(bearer, vpc);
+            JsonObject registered = watch.next(5);
+            assertEquals("change", registered.getString("type"));
+            assertEquals(peer.id(), registered.getJsonObject("value").getString("id"));
+            assertTrue(registered.getJsonObject("value").getString("bearer_token") == null, "no one else's token");
+
+            given().header("Authorization", "Bearer " + peer.token()).contentType(ContentType.JSON)
+                    .body("{\"endpoints\":[{\"source\":\"stun\",\"address\":\"9.9.9.9:51820\"}]}")
+                    .patch("/api/devices/" + peer.id()).then().statusCode(200);
+            JsonObject updated = watch.next(5);
+            assertEquals("change", updated.getString("type"));
+            assertEquals("9.9.9.9:51820", updated.getJsonObject("value").getJsonArray("endpoints").getJsonObject(0)
+                    .getString("address"));
+            assertTrue(updated.getJsonObject("value").getLong("revision") > registered.getJsonObject("value").getLong("revision"));
+
+            given().header("Authorization", bearer).delete("/api/devices/" + peer.id()).then().statusCode(200);
+            JsonObject deleted = watch.next(5);
+            assertEquals("delete", deleted.getString("type"));
+            assertEquals(peer.id(), deleted.getJsonObject("value").getString("id"));
+            watch.assertQuiet(500);
+        }
+    }
+
+    @Test
+    void aWatcherThatResumesMissesNothingAndGetsNothingTwice() throws Exception {
+        String user = Nexd.user("bob");
+        String vpc = Nexd.defaultVpc(user);
+        String bearer = TestTokens.bearer(user);
+        Agent watcher = register(bearer, vpc);
+        Agent early = register(bearer, vpc);
+        long last;
+        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + watcher.token(),
+                deviceWatch(vpc, 0, false))) {
+            List<JsonObject> replay = watch.untilTail("device");
+            last = replay.stream().filter(e -> e.containsKey("value"))
+                    .mapToLong(e -> e.getJsonObject("value").getLong("revision")).max().orElseThrow();
+        }
+        // while disconnected: one device joins, one changes, one leaves
+        Agent late = register(bearer, vpc);
+        given().header("Authorization", bearer).contentType(ContentType.JSON).body("{\"hostname\":\"renamed\"}")
+                .patch("/api/devices/" + late.id()).then().statusCode(200);
+        given().header("Authorization", bearer).delete("/api/devices/" + early.id()).then().statusCode(200);
+
+        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + watcher.token(),
+                deviceWatch(vpc, last, true))) {
+            // rows, not a log: the device that joined and was renamed arrives once, in its latest state
+            JsonObject joined = watch.next(5);
+            assertEquals("change", joined.getString("type"));
+            assertEquals(late.id(), joined.getJsonObject("value").getString("id"));
+            assertEquals("renamed", joined.getJsonObject("value").getString("hostname"));
+            JsonObject left = watch.next(5);
+            assertEquals("delete", left.getString("type"));
+            assertEquals(early.id(), left.getJsonObject("value").getString("id"));
+            watch.assertQuiet(700);
+        }
+    }
+
+    @Test
+    void aDeviceCannotWatchAVpcItDoesNotBelongTo() throws Exception {
+        String owner = Nexd.user("carol");
+        String otherVpc = Nexd.defaultVpc(Nexd.user("dave"));
+        Agent agent = register(TestTokens.bearer(owner), Nexd.defaultVpc(owner));
+        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + agent.token(),
+                deviceWatch(otherVpc, 0, false))) {
+            assertEquals(404, watch.status);
+        }
+        try (WatchClient watch = new WatchClient(baseUrl(), "/api/vpcs/" + otherVpc + "/events",
+                TestTokens.bearer(owner), "[{\"kind\":\"device\"}]")) {
+            assertEquals(404, watch.status);
+        }
+        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + agent.token(),
+                "[{\"kind\":\"bogus\"}]")) {
+            assertEquals(400, watch.status);
+        }
+        given().header("Authorization", TestTokens.bearer(owner)).get("/api/vpcs/" + otherVpc + "/devices")
+                .then().statusCode(404);
+    }
+
+    @Test
+    void theListShowsPeersWithTokensHiddenAndDeltasByRevision() {
+        String user = Nexd.user("erin");
+        String vpc = Nexd.defaultVpc(user);
+        String bearer = TestTokens.bearer(user);
+        Agent a = register(bearer, vpc);
+        Agent b = register(bearer, vpc);
+        // another member's view: tokens hidden (the owner sees their own devices' tokens)
+        given().header("Authorization", "Bearer " + a.token()).get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).header("X-Total-Count", "2")
+                .body("find { it.id == '" + b.id() + "' }.bearer_token", nullValue());
+        given().header("Authorization", bearer).delete("/api/devices/" + b.id()).then().statusCode(200);
+        given().header("Authorization", bearer).queryParam("gt_revision", a.revision())
+                .get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).body("id", equalTo(List.of(b.id())));
+        given().header("Authorization", bearer).get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).body("id", not(hasItem(b.id()))).body("id", hasItem(a.id()));
+        // Funqy and CloudEvent bindings of the same list
+        given().header("Authorization", bearer).contentType(ContentType.JSON).body("{\"id\":\"" + vpc + "\"}")
+                .post("/list-peers").then().statusCode(200).body("id", equalTo(List.of(a.id())));
+        given().header("Authorization", bearer).header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-type", "io.nexodus.vpc.devices.list").header("ce-source", "/tests")
+                .contentType(ContentType.JSON).body("{\"id\":\"" + vpc + "\"}").post("/")
+                .then().statusCode(200).header("ce-type", "io.nexodus.vpc.devices.listed").body("id", equalTo(List.of(a.id())));
+    }
+
+    @Test
+    void aDeviceHoldingAWatchIsOnline() throws Exception {
+        String user = Nexd.user("frank");
+        String vpc = Nexd.defaultVpc(user);
+        Agent agent = register(TestTokens.bearer(user), vpc);
+        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + agent.token(),
+                deviceWatch(vpc, 0, false))) {
+            watch.untilTail("device");
+            boolean online = db.preparedQuery("SELECT online FROM devices WHERE id = $1")
+                    .execute(Tuple.of(UUID.fromString(agent.id()))).await().indefinitely().iterator().next().getBoolean(0);
+            assertTrue(online);
+        }
+        // offline after the grace period
+        long deadline = System.currentTimeMillis() + 15_000;
+        boolean online = true;
+        while (online && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+            online = db.preparedQuery("SELECT online FROM devices WHERE id = $1")
+                    .execute(Tuple.of(UUID.fromString(agent.id()))).await().indefinitely().iterator().next().getBoolean(0);
+        }
+        assertTrue(!online, "offline once the stream is gone");
+    }
+}

@@ -1,0 +1,289 @@
+package io.nexodus.tests;
+
+import static io.restassured.RestAssured.given;
+
+import io.nexodus.shared.crypto.BearerTokens;
+import io.nexodus.shared.device.StoredDevice;
+import io.nexodus.shared.devices.DeviceAddresses;
+import io.nexodus.shared.devices.DeviceFields;
+import io.nexodus.shared.ipam.IpamClient;
+import io.nexodus.shared.model.Vpc;
+import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The load run of the device path and fetch-peers, on the real stack in one process (all functions, the
+ * IPAM server, a real PostgreSQL): register-device throughput against the same SQL + IPAM calls issued
+ * directly, update-device latency, the peer list of a 10,000-device VPC against its SQL, a delta after
+ * one change, and one change fanned out to 1,000 open watch streams. Bounded; prints its figures. Off
+ * unless {@code -Dnexodus.benchmark=true} ({@code mvn -B -pl tests -am verify -Pbenchmark}).
+ */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@EnabledIfSystemProperty(named = "nexodus.benchmark", matches = "true")
+class SystemBenchmark {
+
+    static final int REGISTRATIONS = Integer.getInteger("nexodus.benchmark.registrations", 1_000);
+    static final int THREADS = Integer.getInteger("nexodus.benchmark.threads", 8);
+    static final int PEERS = Integer.getInteger("nexodus.benchmark.peers", 10_000);
+    static final int WATCHERS = Integer.getInteger("nexodus.benchmark.watchers", 1_000);
+    static final int LIST_RUNS = 15;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    Pool db;
+
+    @Inject
+    IpamClient ipam;
+
+    @Inject
+    Vertx vertx;
+
+    @Test
+    void run() throws Exception {
+        System.out.printf("%n== nexodus system benchmark (%d cores) ==%n", Runtime.getRuntime().availableProcessors());
+        String user = Nexd.user("bench");
+        String vpc = Nexd.defaultVpc(user);
+        String bearer = TestTokens.bearer(user);
+        registerThroughput(bearer, vpc);
+        updateLatency(bearer, vpc);
+        String bigVpc = bulkVpc(user);
+        listLatency(bearer, bigVpc);
+        fanOut(bearer, bigVpc);
+    }
+
+    /** register-device over HTTP vs. the same work (two IPAM acquisitions + one INSERT) issued directly. */
+    private void registerThroughput(String bearer, String vpc) throws Exception {
+        Vpc target = Vpc.from(db.preparedQuery("SELECT " + Vpc.COLUMNS + " FROM vpcs v WHERE v.id = $1")
+                .execute(Tuple.of(UUID.fromString(vpc))).await().indefinitely().iterator().next());
+        new Nexd().register(bearer, vpc, "").then().statusCode(201); // warm-up, creates the shared namespace
+        // keys made beforehand and a plain HTTP client: only the server's work is timed
+        List<Nexd> agents = new ArrayList<>();
+        for (int i = 0; i < 2 * REGISTRATIONS; i++) {
+            agents.add(new Nexd());
+        }
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.URI uri = java.net.URI.create(base.toString() + "api/devices");
+        double viaFunction = rate(REGISTRATIONS, i -> {
+            var response = client.send(java.net.http.HttpRequest.newBuilder(uri).header("Authorization", bearer)
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"vpc_id\":\"" + vpc + "\",\"public_key\":\""
+                            + agents.get(i).publicKey + "\",\"hostname\":\"bench\",\"os\":\"linux\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new AssertionError(response.statusCode() + " " + response.body());
+            }
+        });
+        DeviceAddresses addresses = io.quarkus.arc.Arc.container().instance(DeviceAddresses.class).get();
+        double direct = rate(REGISTRATIONS, i -> {
+            Nexd nexd = agents.get(REGISTRATIONS + i);
+            var allocation = addresses.allocate(target, null, List.of()).await().indefinitely();
+            db.preparedQuery("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, allowed_ips,"
+                            + " ipv4_tunnel_ips, ipv6_tunnel_ips, token_hash) VALUES ($1, $2, $2, $2, $3, $4, $5, $6, $7)")
+                    .execute(Tuple.from(Arrays.asList(UUID.randomUUID(), UUID.fromString(vpc), nexd.publicKey,
+                            allocation.allowedIps(false).toArray(String[]::new), DeviceFields.json(List.of(allocation.ipv4())),
+                            DeviceFields.json(List.of(allocation.ipv6())), BearerTokens.hash(BearerTokens.newDeviceToken()))))
+                    .await().indefinitely();
+        });
+        System.out.printf("register-device: %.0f/s via the function, %.0f/s same SQL + IPAM directly -> %.0f %%  (%d each, %d threads)%n",
+                viaFunction, direct, 100 * viaFunction / direct, REGISTRATIONS, THREADS);
+    }
+
+    private void updateLatency(String bearer, String vpc) {
+        Nexd nexd = new Nexd();
+        var device = nexd.register(bearer, vpc, "").then().statusCode(201).extract().jsonPath();
+        String token = "Bearer " + nexd.open(device.getString("bearer_token"));
+        String id = device.getString("id");
+        List<Long> micros = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            long t = System.nanoTime();
+            given().header("Authorization", token).contentType(ContentType.JSON)
+                    .body("{\"endpoints\":[{\"source\":\"stun\",\"address\":\"1.2.3." + (i % 250) + ":51820\"}]}")
+                    .patch("/api/devices/" + id).then().statusCode(200);
+            micros.add((System.nanoTime() - t) / 1000);
+        }
+        System.out.printf("update-device (PATCH endpoints, device token, sequential): %s%n", stats(micros));
+    }
+
+    /** A VPC with PEERS devices, written by SQL (their addresses are made up: only listing is measured). */
+    private String bulkVpc(String user) {
+        UUID owner = UUID.fromString(Nexd.defaultVpc(user));
+        UUID vpc = UUID.randomUUID();
+        db.preparedQuery("INSERT INTO vpcs (id, organization_id, description, ipv4_cidr, ipv6_cidr)"
+                + " VALUES ($1, $2, 'big', '100.64.0.0/10', '200::/64')").execute(Tuple.of(vpc, owner)).await().indefinitely();
+        db.preparedQuery("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, allowed_ips,"
+                        + " ipv4_tunnel_ips, ipv6_tunnel_ips, hostname, os, endpoints, token_hash)"
+                        + " SELECT gen_random_uuid(), $1, $2, $1, 'key-' || g, ARRAY['100.65.' || (g / 250) || '.' || (g % 250) || '/32'],"
+                        + " jsonb_build_array(jsonb_build_object('address', '100.65.' || (g / 250) || '.' || (g % 250), 'cidr', '100.64.0.0/10')),"
+                        + " jsonb_build_array(jsonb_build_object('address', '200::' || to_hex(g), 'cidr', '200::/64')),"
+                        + " 'host-' || g, 'linux', jsonb_build_array(jsonb_build_object('source', 'local', 'address', '10.0.0.1:51820')),"
+                        + " sha256(('t' || g)::bytea) FROM generate_series(1, $3) g")
+                .execute(Tuple.of(owner, vpc, PEERS)).await().indefinitely();
+        db.query("ANALYZE devices").execute().await().indefinitely();
+        return vpc.toString();
+    }
+
+    private void listLatency(String bearer, String vpc) throws Exception {
+        List<Long> http = new ArrayList<>();
+        List<Long> sql = new ArrayList<>();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest list = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                base.toString() + "api/vpcs/" + vpc + "/devices")).header("Authorization", bearer).build();
+        for (int i = 0; i < LIST_RUNS; i++) {
+            long t = System.nanoTime();
+            var response = client.send(list, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            http.add((System.nanoTime() - t) / 1000);
+            if (response.statusCode() != 200 || !response.headers().firstValue("X-Total-Count").orElse("").equals("" + PEERS)) {
+                throw new AssertionError("listed " + response.headers().firstValue("X-Total-Count"));
+            }
+            t = System.nanoTime();
+            var rows = db.preparedQuery("SELECT " + StoredDevice.COLUMNS + " FROM devices d WHERE d.vpc_id = $1"
+                    + " AND d.deleted_at IS NULL ORDER BY d.hostname").execute(Tuple.of(UUID.fromString(vpc))).await().indefinitely();
+            List<StoredDevice> mapped = new ArrayList<>();
+            rows.forEach(r -> mapped.add(StoredDevice.from(r)));
+            sql.add((System.nanoTime() - t) / 1000);
+        }
+        long maxRevision = db.preparedQuery("SELECT max(revision) FROM devices WHERE vpc_id = $1")
+                .execute(Tuple.of(UUID.fromString(vpc))).await().indefinitely().iterator().next().getLong(0);
+        db.preparedQuery("UPDATE devices SET hostname = 'changed' WHERE id = (SELECT id FROM devices WHERE vpc_id = $1 LIMIT 1)")
+                .execute(Tuple.of(UUID.fromString(vpc))).await().indefinitely();
+        List<Long> delta = new ArrayList<>();
+        for (int i = 0; i < LIST_RUNS; i++) {
+            long t = System.nanoTime();
+            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base.toString() + "api/vpcs/"
+                    + vpc + "/devices?gt_revision=" + maxRevision)).header("Authorization", bearer).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            if (!"1".equals(response.headers().firstValue("X-Total-Count").orElse(""))) {
+                throw new AssertionError("delta of " + response.headers().firstValue("X-Total-Count"));
+            }
+            delta.add((System.nanoTime() - t) / 1000);
+        }
+        System.out.printf("peer list, %d devices, HTTP GET /api/vpcs/{id}/devices (bytes received): %s%n", PEERS, stats(http));
+        System.out.printf("peer list, same SQL direct (rows mapped, no JSON): %s -> ratio of medians %.2f%n", stats(sql),
+                (double) median(http) / median(sql));
+        System.out.printf("delta after one change (gt_revision): %s -> %.1f %% of the full list%n", stats(delta),
+                100.0 * median(delta) / median(http));
+    }
+
+    /** WATCHERS open streams on one VPC; one change must reach all, with one database read for the lot. */
+    private void fanOut(String bearer, String vpc) throws Exception {
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(WATCHERS + 10)
+                .setDefaultHost("localhost").setDefaultPort(base.getPort()));
+        CountDownLatch ready = new CountDownLatch(WATCHERS);
+        CountDownLatch delivered = new CountDownLatch(WATCHERS);
+        AtomicLong lastArrival = new AtomicLong();
+        long maxRevision = db.preparedQuery("SELECT max(revision) FROM devices WHERE vpc_id = $1")
+                .execute(Tuple.of(UUID.fromString(vpc))).await().indefinitely().iterator().next().getLong(0);
+        String body = "[{\"kind\":\"device\",\"gt_revision\":" + maxRevision + ",\"at_tail\":false,\"options\":{\"vpc-id\":\""
+                + vpc + "\"}}]";
+        List<io.vertx.core.http.HttpClientRequest> requests = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < WATCHERS; i++) {
+            client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/api/events")
+                            .putHeader("Authorization", bearer).putHeader("Content-Type", "application/json"))
+                    .compose(req -> {
+                        requests.add(req);
+                        return req.send(body);
+                    })
+                    .onSuccess(resp -> {
+                        StringBuilder seen = new StringBuilder();
+                        resp.handler(chunk -> {
+                            seen.append(chunk.toString());
+                            if (seen.indexOf("\"tail\"") >= 0 && seen.indexOf("READY") < 0) {
+                                seen.append("READY");
+                                ready.countDown();
+                            }
+                            if (seen.indexOf("\"change\"") >= 0 && seen.indexOf("DONE") < 0) {
+                                seen.append("DONE");
+                                lastArrival.accumulateAndGet(System.nanoTime(), Math::max);
+                                delivered.countDown();
+                            }
+                        });
+                    });
+        }
+        if (!ready.await(120, TimeUnit.SECONDS)) {
+            throw new AssertionError("only " + (WATCHERS - ready.getCount()) + " watchers got ready");
+        }
+        Thread.sleep(1_000); // the catch-up read each follower's arrival triggers is over
+        io.nexodus.fn.fetchpeers.FeedsProbe probe = new io.nexodus.fn.fetchpeers.FeedsProbe();
+        long readsBefore = probe.deviceReads(UUID.fromString(vpc));
+        long changed = System.nanoTime();
+        db.preparedQuery("UPDATE devices SET hostname = 'fan-out' WHERE id = (SELECT id FROM devices WHERE vpc_id = $1 LIMIT 1)")
+                .execute(Tuple.of(UUID.fromString(vpc))).call(() -> db.preparedQuery("SELECT pg_notify('signalbus', $1)")
+                        .execute(Tuple.of("/devices/vpc=" + vpc))).await().indefinitely();
+        boolean all = delivered.await(30, TimeUnit.SECONDS);
+        long reads = probe.deviceReads(UUID.fromString(vpc)) - readsBefore;
+        System.out.printf("fan-out: one change to %d open watch streams: %s delivered, last after %d ms, database reads: %d%n",
+                WATCHERS, all ? "all" : (WATCHERS - delivered.getCount()) + " of them",
+                (lastArrival.get() - changed) / 1_000_000, reads);
+        requests.forEach(r -> r.reset());
+        client.close();
+    }
+
+    private interface Body {
+        void run(int i) throws Exception;
+    }
+
+    private static double rate(int count, Body body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<java.util.concurrent.Callable<Void>> calls = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                calls.add(() -> {
+                    body.run(n);
+                    return null;
+                });
+            }
+            long t = System.nanoTime();
+            for (Future<Void> f : pool.invokeAll(calls, 10, TimeUnit.MINUTES)) {
+                f.get();
+            }
+            return count / ((System.nanoTime() - t) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String stats(List<Long> micros) {
+        List<Long> sorted = new ArrayList<>(micros);
+        Collections.sort(sorted);
+        return String.format("median %.2f ms, p90 %.2f ms, min %.2f ms (n=%d)", sorted.get(sorted.size() / 2) / 1000.0,
+                sorted.get((int) (sorted.size() * 0.9)) / 1000.0, sorted.get(0) / 1000.0, sorted.size());
+    }
+}
