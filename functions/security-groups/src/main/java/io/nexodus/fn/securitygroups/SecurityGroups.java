@@ -16,12 +16,15 @@ import io.nexodus.shared.store.Page;
 import io.nexodus.shared.store.Signals;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +33,8 @@ import java.util.UUID;
 /**
  * The {@code security-groups} function: the firewall policy nexd applies to a VPC's devices (api.md §10,
  * behaviour.md §C.6). Members of the VPC's organization read groups; owners create, change and delete
- * them. Every change bumps the group's revision (a trigger does) and signals the group's VPC, so
- * watchers of that VPC (nexd) see it at once.
+ * them. Every change bumps the group's revision (a trigger does) and signals the VPCs of the group's
+ * organization, so their watchers (nexd) see it at once.
  */
 @ApplicationScoped
 public class SecurityGroups {
@@ -70,14 +73,17 @@ public class SecurityGroups {
         return vpcPage(input).map(Page::items);
     }
 
-    /** The groups of one VPC (Nexodus listed its whole organization's), for members of its organization. */
+    /**
+     * The groups of the VPC's organization, as Nexodus lists them and as the {@code security-group} watch
+     * of {@code fetch-peers} streams them to the VPC's devices; for members of that organization.
+     */
     Uni<Page<SecurityGroup>> vpcPage(ListVpcSecurityGroups input) {
         UUID vpcId = Ids.pathUuid(input == null ? null : input.id(), "id");
         ListQuery query = ListQuery.of(new ListParams(input.sort(), input.filter(), input.range()), COLUMNS, "id");
         return access.requireVpcMember(db, caller.get(), vpcId, "vpc")
                 .flatMap(organizationId -> query.run(db, SecurityGroup.COLUMNS,
-                        "FROM security_groups sg WHERE sg.deleted_at IS NULL AND sg.vpc_id = $1",
-                        List.of(vpcId), SecurityGroup::from));
+                        "FROM security_groups sg WHERE sg.deleted_at IS NULL AND sg.organization_id = $1",
+                        List.of(organizationId), SecurityGroup::from));
     }
 
     /** A new group in a VPC whose organization the caller owns; it belongs to the VPC's organization. */
@@ -102,7 +108,7 @@ public class SecurityGroups {
                                 SecurityRule.toJson(inbound == null ? List.of() : inbound),
                                 SecurityRule.toJson(outbound == null ? List.of() : outbound)))))
                 .map(rows -> SecurityGroup.from(rows.iterator().next()))
-                .call(group -> Signals.notify(conn, Signals.securityGroups(vpcId))));
+                .call(group -> signalOrganization(conn, group)));
     }
 
     @Funq("get-security-group")
@@ -131,7 +137,7 @@ public class SecurityGroups {
                                 inbound == null ? null : SecurityRule.toJson(inbound),
                                 outbound == null ? null : SecurityRule.toJson(outbound)))))
                 .map(rows -> SecurityGroup.from(rows.iterator().next()))
-                .call(group -> Signals.notify(conn, Signals.securityGroups(group.vpcId()))));
+                .call(group -> signalOrganization(conn, group)));
     }
 
     /**
@@ -162,7 +168,26 @@ public class SecurityGroups {
                         .execute(Tuple.of(id)))
                 .call(group -> conn.preparedQuery("UPDATE security_groups SET deleted_at = now() WHERE id = $1")
                         .execute(Tuple.of(id)))
-                .call(group -> Signals.notify(conn, Signals.securityGroups(group.vpcId()))));
+                .call(group -> signalOrganization(conn, group)));
+    }
+
+    /**
+     * Wakes the watchers of every VPC of the group's organization, the scope in which {@code fetch-peers}
+     * streams security groups (Nexodus meant the same but looked VPCs up by the group's VPC id, so only
+     * a default VPC, whose id is its organization's, was ever woken). Sent in the writing transaction:
+     * PostgreSQL delivers it only once the change commits.
+     */
+    private static Uni<Void> signalOrganization(SqlConnection conn, SecurityGroup group) {
+        return conn.preparedQuery("SELECT id FROM vpcs WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY id")
+                .execute(Tuple.of(group.organizationId()))
+                .flatMap(rows -> {
+                    List<UUID> vpcs = new ArrayList<>();
+                    rows.forEach(row -> vpcs.add(row.getUUID(0)));
+                    // one after another: a connection runs one statement at a time
+                    return Multi.createFrom().iterable(vpcs)
+                            .onItem().transformToUniAndConcatenate(vpc -> Signals.notify(conn, Signals.securityGroups(vpc)))
+                            .collect().last().replaceWithVoid();
+                });
     }
 
     /** A live group, else 404; callers check the caller's role in {@code organizationId} before using it. */

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -33,9 +34,11 @@ final class SignalListener implements AutoCloseable {
         return new SignalListener(c);
     }
 
-    /** Exactly this one signal arrives (within five seconds). */
-    void expect(String signal) throws SQLException {
-        assertEquals(List.of(signal), next(5000));
+    /** Exactly these signals arrive, each once (within five seconds: one transaction's arrive together). */
+    void expect(Set<String> signals) throws SQLException {
+        List<String> received = next(5000);
+        assertEquals(signals.size(), received.size(), "signals " + received);
+        assertEquals(signals, Set.copyOf(received));
     }
 
     void expectNothing() throws SQLException {
