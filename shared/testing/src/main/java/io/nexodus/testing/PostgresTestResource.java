@@ -3,13 +3,8 @@ package io.nexodus.testing;
 import io.nexodus.shared.identity.DevTokenIssuer;
 import io.nexodus.shared.migrations.Migrate;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Gives a {@code @QuarkusTest} class a real PostgreSQL database of its own, migrated to the current
@@ -25,19 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
-    private static final AtomicInteger DATABASES = new AtomicInteger();
-
     @Override
     public Map<String, String> start() {
         TestPostgres server = TestPostgres.get();
-        String database = "nexodus_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-        try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), server.user(), server.password());
-                Statement sql = admin.createStatement()) {
-            sql.execute("DROP DATABASE IF EXISTS " + database);
-            sql.execute("CREATE DATABASE " + database);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create test database " + database, e);
-        }
+        String database = server.createDatabase("nexodus_test");
         String url = server.url(database);
         Migrate.apply(url, server.user(), server.password());
         applyIpamSchemaIfPresent(url, server);

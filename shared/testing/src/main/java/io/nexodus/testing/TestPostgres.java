@@ -15,6 +15,24 @@ public record TestPostgres(String host, int port, String user, String password) 
         return instance;
     }
 
+    /**
+     * A new, empty database on this server, named {@code <prefix>_<pid>_<n>} so that test JVMs and test
+     * classes never share one.
+     */
+    public String createDatabase(String prefix) {
+        String database = prefix + "_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(jdbcUrl("postgres"), user, password);
+                java.sql.Statement sql = admin.createStatement()) {
+            sql.execute("DROP DATABASE IF EXISTS " + database);
+            sql.execute("CREATE DATABASE " + database);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create test database " + database, e);
+        }
+        return database;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger DATABASES = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The reactive client's URL form. */
     public String url(String database) {
         return "postgresql://" + host + ":" + port + "/" + database;

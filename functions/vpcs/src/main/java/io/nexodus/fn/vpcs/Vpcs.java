@@ -65,11 +65,11 @@ public class Vpcs {
 
     Uni<Page<Vpc>> page(ListParams params) {
         Caller me = caller.get();
-        String scope = me.vpcId() == null ? "" : " AND v.id = '" + me.vpcId() + "'";
+        // a registration key or device token sees only the VPC it is bound to
         return ListQuery.of(params, COLUMNS, "description").run(db, Vpc.COLUMNS,
                 "FROM vpcs v JOIN user_organizations uo ON uo.organization_id = v.organization_id AND uo.user_id = $1"
-                        + " WHERE v.deleted_at IS NULL" + scope,
-                List.of(me.userId()), Vpc::from);
+                        + " WHERE v.deleted_at IS NULL AND ($2::uuid IS NULL OR v.id = $2)",
+                java.util.Arrays.asList(me.userId(), me.vpcId()), Vpc::from);
     }
 
     /**
