@@ -77,7 +77,9 @@ public class IpamClient {
         }
         return createPrefix(namespace, normalized)
                 .onFailure(IpamErrors::mayBeExistingPrefix).recoverWithUni(failure -> getPrefix(namespace, normalized)
-                        .onFailure().transform(ignored -> failure)
+                        // not there: the create's refusal stands; the get failing otherwise (e.g. IPAM's
+                        // database gone for a moment) says nothing about the prefix, so that failure is the answer
+                        .onFailure(IpamErrors::isNotFound).transform(ignored -> failure)
                         .flatMap(existing -> existing.getCidr().equals(normalized) && existing.getParentCidr().isEmpty()
                                 ? Uni.createFrom().item(existing)
                                 : Uni.createFrom().failure(failure)));
