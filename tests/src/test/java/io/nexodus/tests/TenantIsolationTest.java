@@ -45,6 +45,7 @@ class TenantIsolationTest {
                         + " (SELECT string_agg(key || ':' || revision || ':' || (deleted_at IS NULL), ',' ORDER BY key) FROM device_metadata m"
                         + "   WHERE m.device_id IN (SELECT id FROM devices WHERE owner_id = $1)),"
                         + " (SELECT string_agg(id || ':' || revision || ':' || (deleted_at IS NULL), ',' ORDER BY id) FROM security_groups WHERE organization_id = $1),"
+                        + " (SELECT string_agg(id || ':' || (deleted_at IS NULL), ',' ORDER BY id) FROM invitations WHERE organization_id = $1),"
                         + " (SELECT string_agg(id || ':' || (deleted_at IS NULL), ',' ORDER BY id) FROM users WHERE id = $1))")
                 .execute(Tuple.of(userId)).await().indefinitely().iterator().next().getString(0);
     }
@@ -61,8 +62,11 @@ class TenantIsolationTest {
         String regKey = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
                 .body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"mine\"}").post("/api/reg-keys")
                 .then().statusCode(201).extract().path("id");
+        String invitation = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
+                .body("{\"organization_id\":\"" + vpc + "\",\"email\":\"friend@example.org\"}").post("/api/invitations")
+                .then().statusCode(201).extract().path("id");
         Map<String, String> ids = Map.of("organizations", vpc, "vpcs", vpc, "devices", device, "reg-keys", regKey,
-                "users", vpc, "security-groups", vpc);
+                "users", vpc, "security-groups", vpc, "invitations", invitation);
 
         String mallory = TestTokens.bearer(Nexd.user("mallory"));
         given().header("Authorization", mallory).get("/api/users/me").then().statusCode(200);
