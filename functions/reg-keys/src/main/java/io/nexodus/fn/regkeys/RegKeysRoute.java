@@ -3,6 +3,7 @@ package io.nexodus.fn.regkeys;
 import io.nexodus.fn.regkeys.Inputs.AddRegKey;
 import io.nexodus.fn.regkeys.Inputs.RegKeyRef;
 import io.nexodus.fn.regkeys.Inputs.UpdateRegKey;
+import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.http.RestResponses;
 import io.nexodus.shared.store.ListParams;
 import io.smallrye.mutiny.Uni;
@@ -48,9 +49,7 @@ public class RegKeysRoute {
     @Path("/{id}")
     public Uni<RegKey> update(@RestPath String id, UpdateRegKey body) {
         UpdateRegKey b = body == null ? new UpdateRegKey(null, null, null, null, null) : body;
-        if (b.id() != null && !b.id().equals(id)) {
-            throw io.nexodus.shared.error.ApiErrors.invalidField("id", "does not match the path");
-        }
+        Ids.requireSameAsPath(b.id(), id);
         return regKeys.update(new UpdateRegKey(id, b.description(), b.expiresAt(), b.securityGroupId(), b.settings()));
     }
 

@@ -3,7 +3,7 @@ package io.nexodus.fn.securitygroups;
 import io.nexodus.fn.securitygroups.Inputs.AddSecurityGroup;
 import io.nexodus.fn.securitygroups.Inputs.SecurityGroupRef;
 import io.nexodus.fn.securitygroups.Inputs.UpdateSecurityGroup;
-import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.http.RestResponses;
 import io.nexodus.shared.store.ListParams;
 import io.smallrye.mutiny.Uni;
@@ -49,9 +49,7 @@ public class SecurityGroupsRoute {
     @Path("/{id}")
     public Uni<SecurityGroup> update(@RestPath String id, UpdateSecurityGroup body) {
         UpdateSecurityGroup b = body == null ? new UpdateSecurityGroup(null, null, null, null) : body;
-        if (b.id() != null && !b.id().equals(id)) {
-            throw ApiErrors.invalidField("id", "does not match the path");
-        }
+        Ids.requireSameAsPath(b.id(), id);
         return securityGroups.update(new UpdateSecurityGroup(id, b.description(), b.inboundRules(), b.outboundRules()));
     }
 

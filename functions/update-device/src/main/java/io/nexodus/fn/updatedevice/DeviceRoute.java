@@ -1,5 +1,7 @@
 package io.nexodus.fn.updatedevice;
 
+import io.nexodus.shared.http.Ids;
+
 import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.model.Device;
 import io.smallrye.mutiny.Uni;
@@ -26,9 +28,7 @@ public class DeviceRoute {
         if (body == null) {
             throw ApiErrors.validation("request json is invalid: empty body", null);
         }
-        if (body.id() != null && !body.id().equals(id)) {
-            throw ApiErrors.invalidField("id", "does not match the path");
-        }
+        Ids.requireSameAsPath(body.id(), id);
         return updateDevice.update(body.withId(id));
     }
 }

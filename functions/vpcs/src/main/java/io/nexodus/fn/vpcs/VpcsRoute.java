@@ -3,7 +3,7 @@ package io.nexodus.fn.vpcs;
 import io.nexodus.fn.vpcs.Inputs.AddVpc;
 import io.nexodus.fn.vpcs.Inputs.UpdateVpc;
 import io.nexodus.fn.vpcs.Inputs.VpcRef;
-import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.http.RestResponses;
 import io.nexodus.shared.model.Vpc;
 import io.nexodus.shared.store.ListParams;
@@ -49,9 +49,7 @@ public class VpcsRoute {
     @PATCH
     @Path("/{id}")
     public Uni<Vpc> update(@RestPath String id, UpdateVpc body) {
-        if (body != null && body.id() != null && !body.id().equals(id)) {
-            throw ApiErrors.invalidField("id", "does not match the path");
-        }
+        Ids.requireSameAsPath(body == null ? null : body.id(), id);
         return vpcs.update(new UpdateVpc(id, body == null ? null : body.description()));
     }
 

@@ -30,6 +30,16 @@ public final class Ids {
         return id;
     }
 
+    /**
+     * A PATCH body may repeat the resource's id (the Funqy input carries it); if it does, it must be the
+     * path's.
+     */
+    public static void requireSameAsPath(String bodyId, String pathId) {
+        if (bodyId != null && !bodyId.equals(pathId)) {
+            throw ApiErrors.invalidField("id", "does not match the path");
+        }
+    }
+
     private static UUID parse(String value) {
         if (value == null || value.length() != 36) {
             return null;
