@@ -1,8 +1,7 @@
 package io.nexodus.fn.updatedevice;
 
-import io.nexodus.shared.http.Ids;
-
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.model.Device;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
