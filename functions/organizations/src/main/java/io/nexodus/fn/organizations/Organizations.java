@@ -15,6 +15,7 @@ import io.nexodus.shared.model.UserOrganization;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.tenancy.OrganizationCascade;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
@@ -180,12 +181,7 @@ public class Organizations {
         return db.preparedQuery("SELECT " + Organization.COLUMNS + " FROM organizations o WHERE o.id = $1"
                         + " AND o.deleted_at IS NULL")
                 .execute(Tuple.of(id))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw ApiErrors.notFound("organization");
-                    }
-                    return Organization.from(rows.iterator().next());
-                });
+                .map(Rows.one("organization", Organization::from));
     }
 
     private static Uni<UserOrganization> member(SqlClient db, UUID organizationId, UUID userId) {
@@ -193,11 +189,6 @@ public class Organizations {
                         + " JOIN users u ON u.id = uo.user_id WHERE uo.organization_id = $1 AND uo.user_id = $2"
                         + " AND u.deleted_at IS NULL")
                 .execute(Tuple.of(organizationId, userId))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw ApiErrors.notFound("user");
-                    }
-                    return UserOrganization.from(rows.iterator().next());
-                });
+                .map(Rows.one("user", UserOrganization::from));
     }
 }

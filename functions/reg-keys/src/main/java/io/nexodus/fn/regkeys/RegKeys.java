@@ -13,6 +13,7 @@ import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.store.Rows;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -154,11 +155,6 @@ public class RegKeys {
         return db.preparedQuery("SELECT " + RegKey.COLUMNS + " FROM reg_keys k WHERE k.id = $1 AND k.deleted_at IS NULL"
                         + " AND " + condition)
                 .execute(Tuple.of(id, value))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw ApiErrors.notFound("reg-key");
-                    }
-                    return RegKey.from(rows.iterator().next());
-                });
+                .map(Rows.one("reg-key", RegKey::from));
     }
 }

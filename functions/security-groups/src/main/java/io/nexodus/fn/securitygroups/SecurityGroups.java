@@ -13,6 +13,7 @@ import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.store.Signals;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
@@ -195,11 +196,6 @@ public class SecurityGroups {
         return db.preparedQuery("SELECT " + SecurityGroup.COLUMNS + " FROM security_groups sg WHERE sg.id = $1"
                         + " AND sg.deleted_at IS NULL" + (lock ? " FOR UPDATE" : ""))
                 .execute(Tuple.of(id))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw ApiErrors.notFound("security-group");
-                    }
-                    return SecurityGroup.from(rows.iterator().next());
-                });
+                .map(Rows.one("security-group", SecurityGroup::from));
     }
 }

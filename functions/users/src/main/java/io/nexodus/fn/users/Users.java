@@ -11,6 +11,7 @@ import io.nexodus.shared.model.User;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.tenancy.OrganizationCascade;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
@@ -154,11 +155,6 @@ public class Users {
     private static Uni<User> load(SqlClient db, UUID id) {
         return db.preparedQuery("SELECT " + User.columns("u") + " FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL")
                 .execute(Tuple.of(id))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw ApiErrors.notFound("user");
-                    }
-                    return User.from(rows.iterator().next());
-                });
+                .map(Rows.one("user", User::from));
     }
 }

@@ -15,6 +15,7 @@ import io.nexodus.shared.model.Vpc;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.store.Signals;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
@@ -170,11 +171,6 @@ public class Vpcs {
     static Uni<Vpc> load(SqlClient db, UUID id) {
         return db.preparedQuery("SELECT " + Vpc.COLUMNS + " FROM vpcs v WHERE v.id = $1 AND v.deleted_at IS NULL")
                 .execute(Tuple.of(id))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw ApiErrors.notFound("vpc");
-                    }
-                    return Vpc.from(rows.iterator().next());
-                });
+                .map(Rows.one("vpc", Vpc::from));
     }
 }
