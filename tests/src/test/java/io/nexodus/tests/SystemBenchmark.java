@@ -74,7 +74,7 @@ class SystemBenchmark {
         String user = Nexd.user("bench");
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);
-        registerThroughput(bearer, vpc);
+        registerThroughput(user, bearer, vpc);
         updateLatency(bearer, vpc);
         String bigVpc = bulkVpc(user);
         listLatency(bearer, bigVpc);
@@ -82,7 +82,7 @@ class SystemBenchmark {
     }
 
     /** register-device over HTTP vs. the same work (two IPAM acquisitions + one INSERT) issued directly. */
-    private void registerThroughput(String bearer, String vpc) throws Exception {
+    private void registerThroughput(String userName, String bearer, String vpc) throws Exception {
         Vpc target = Vpc.from(db.preparedQuery("SELECT " + Vpc.COLUMNS + " FROM vpcs v WHERE v.id = $1")
                 .execute(Tuple.of(UUID.fromString(vpc))).await().indefinitely().iterator().next());
         new Nexd().register(bearer, vpc, "").then().statusCode(201); // warm-up, creates the shared namespace
@@ -105,17 +105,27 @@ class SystemBenchmark {
             }
         });
         DeviceAddresses addresses = io.quarkus.arc.Arc.container().instance(DeviceAddresses.class).get();
+        // the baseline issues the same SQL and IPAM calls as the function, straight from here: the user's
+        // profile read, the precondition query, the two acquisitions, the insert with its signal
+        String subject = UUID.nameUUIDFromBytes(userName.getBytes()).toString();
+        UUID owner = UUID.fromString(vpc);
         double direct = rate(REGISTRATIONS, i -> {
             Nexd nexd = agents.get(REGISTRATIONS + i);
+            db.preparedQuery(io.nexodus.shared.identity.UserProvisioner.PROFILE_SQL).execute(Tuple.of(subject, null))
+                    .await().indefinitely();
+            db.preparedQuery(io.nexodus.fn.registerdevice.RegisterDevice.PRECONDITIONS_SQL)
+                    .execute(Tuple.of(owner, nexd.publicKey, null, owner)).await().indefinitely();
             var allocation = addresses.allocate(target, null, List.of()).await().indefinitely();
-            db.preparedQuery("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, allowed_ips,"
-                            + " ipv4_tunnel_ips, ipv6_tunnel_ips, token_hash) VALUES ($1, $2, $2, $2, $3, $4, $5, $6, $7)")
-                    .execute(Tuple.from(Arrays.asList(UUID.randomUUID(), UUID.fromString(vpc), nexd.publicKey,
+            db.preparedQuery(io.nexodus.fn.registerdevice.RegisterDevice.INSERT_SQL)
+                    .execute(Tuple.from(Arrays.asList(UUID.randomUUID(), owner, owner, owner, nexd.publicKey,
                             allocation.allowedIps(false).toArray(String[]::new), DeviceFields.json(List.of(allocation.ipv4())),
-                            DeviceFields.json(List.of(allocation.ipv6())), BearerTokens.hash(BearerTokens.newDeviceToken()))))
+                            DeviceFields.json(List.of(allocation.ipv6())), new String[0], false, false, "bench", "linux",
+                            DeviceFields.json(List.of()), owner, null, BearerTokens.hash(BearerTokens.newDeviceToken()),
+                            null, "signalbus", "/devices/vpc=" + vpc)))
                     .await().indefinitely();
         });
-        System.out.printf("register-device: %.0f/s via the function, %.0f/s same SQL + IPAM directly -> %.0f %%  (%d each, %d threads)%n",
+        System.out.printf("register-device: %.0f/s via the function (HTTP), %.0f/s the same SQL + IPAM calls issued directly"
+                + " -> %.0f %%  (%d each, %d threads)%n",
                 viaFunction, direct, 100 * viaFunction / direct, REGISTRATIONS, THREADS);
     }
 

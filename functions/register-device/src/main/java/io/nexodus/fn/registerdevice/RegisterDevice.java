@@ -40,6 +40,26 @@ import java.util.UUID;
 @ApplicationScoped
 public class RegisterDevice {
 
+    /**
+     * Every precondition in one query: $1 VPC, $2 public key, $3 registration key (or null), $4 the acting
+     * user. Public so that the benchmark's baseline issues the very same statements.
+     */
+    public static final String PRECONDITIONS_SQL = "SELECT " + Vpc.COLUMNS + ","
+            + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
+            + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
+            + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
+            + " FROM vpcs v JOIN user_organizations uo ON uo.organization_id = v.organization_id AND uo.user_id = $4"
+            + " LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
+            + " WHERE v.id = $1 AND v.deleted_at IS NULL";
+
+    /** The row and the watchers' signal in one statement, one round trip (autocommit); $19/$20 channel and signal. */
+    public static final String INSERT_SQL = "WITH d AS (INSERT INTO devices AS d (id, owner_id, vpc_id, organization_id,"
+            + " public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, advertise_cidrs, relay, symmetric_nat,"
+            + " hostname, os, endpoints, security_group_id, reg_key_id, token_hash, token_ciphertext)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+            + " ON CONFLICT DO NOTHING RETURNING *)"
+            + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($19, $20) FROM d";
+
     @Inject
     Pool db;
 
@@ -84,13 +104,7 @@ public class RegisterDevice {
      * owner) is a member of its organization; no live device has the key; a single-use key is unspent.
      */
     private Uni<Registration> check(Caller me, UUID vpcId, String publicKey) {
-        return db.preparedQuery("SELECT " + Vpc.COLUMNS + ","
-                        + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
-                        + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
-                        + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
-                        + " FROM vpcs v JOIN user_organizations uo ON uo.organization_id = v.organization_id AND uo.user_id = $4"
-                        + " LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
-                        + " WHERE v.id = $1 AND v.deleted_at IS NULL")
+        return db.preparedQuery(PRECONDITIONS_SQL)
                 .execute(Tuple.of(vpcId, publicKey, me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null, me.userId()))
                 .map(rows -> {
                     if (rows.size() == 0) {
@@ -116,13 +130,7 @@ public class RegisterDevice {
             List<String> advertised, List<io.nexodus.shared.model.Endpoint> endpoints, String hostname, String os,
             boolean relay, boolean symmetricNat) {
         DeviceTokenVault.Issued token = tokens.issue();
-        // one statement, one round trip: the row and the watchers' signal commit together (autocommit)
-        return db.preparedQuery("WITH d AS (INSERT INTO devices AS d (id, owner_id, vpc_id, organization_id,"
-                        + " public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, advertise_cidrs, relay, symmetric_nat,"
-                        + " hostname, os, endpoints, security_group_id, reg_key_id, token_hash, token_ciphertext)"
-                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-                        + " ON CONFLICT DO NOTHING RETURNING *)"
-                        + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($19, $20) FROM d")
+        return db.preparedQuery(INSERT_SQL)
                 .execute(Tuple.from(Arrays.asList(reg.deviceId(), me.userId(), reg.vpc().id(), reg.vpc().organizationId(),
                         publicKey, allocation.allowedIps(relay).toArray(String[]::new),
                         DeviceFields.json(List.of(allocation.ipv4())), DeviceFields.json(List.of(allocation.ipv6())),

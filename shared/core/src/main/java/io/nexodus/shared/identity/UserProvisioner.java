@@ -24,14 +24,17 @@ public class UserProvisioner {
     static final String DEFAULT_IPV4_CIDR = "100.64.0.0/10";
     static final String DEFAULT_IPV6_CIDR = "200::/64";
 
+    /** The per-request read of a known user: $1 the subject, $2 a verified email or null. */
+    public static final String PROFILE_SQL = "SELECT u.id, u.user_name, u.full_name, u.picture, EXISTS (SELECT 1 FROM"
+            + " user_identities i WHERE i.kind = 'email' AND i.value = $2 AND i.user_id = u.id) AS email_known"
+            + " FROM users u WHERE u.idp_id = $1 AND u.deleted_at IS NULL";
+
     @Inject
     Pool pool;
 
     public Uni<UUID> resolve(TokenProfile profile) {
         // Fast path: an existing user whose profile did not change costs one indexed read.
-        return pool.preparedQuery("SELECT u.id, u.user_name, u.full_name, u.picture, EXISTS (SELECT 1 FROM"
-                        + " user_identities i WHERE i.kind = 'email' AND i.value = $2 AND i.user_id = u.id) AS email_known"
-                        + " FROM users u WHERE u.idp_id = $1 AND u.deleted_at IS NULL")
+        return pool.preparedQuery(PROFILE_SQL)
                 .execute(Tuple.of(profile.subject(), verifiedEmail(profile)))
                 .flatMap(rows -> {
                     if (rows.size() == 1) {
