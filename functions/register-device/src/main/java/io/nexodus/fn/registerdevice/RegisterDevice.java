@@ -95,7 +95,7 @@ public class RegisterDevice {
                 .flatMap(reg -> addresses.allocate(reg.vpc(), requestedIpv4, advertised)
                         .flatMap(allocation -> insert(me, reg, publicKey, allocation, advertised, endpoints, hostname, os,
                                 relay, Boolean.TRUE.equals(input.symmetricNat()))
-                                .onFailure().call(f -> addresses.release(allocation))))
+                                .onFailure().recoverWithUni(f -> afterFailedInsert(f, reg, publicKey, allocation))))
                 .map(stored -> tokens.present(stored, me));
     }
 
@@ -124,6 +124,26 @@ public class RegisterDevice {
                     return new Registration(vpc, keyDeviceId != null ? keyDeviceId : UUID.randomUUID(), securityGroup,
                             me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null);
                 });
+    }
+
+    /**
+     * The insert failed. A refusal (a lost race) means no row: the addresses go back. A lost connection
+     * leaves it open whether the row was committed, so look before giving anything back: releasing the
+     * addresses of a device that exists would let IPAM hand them out twice. Found: the registration
+     * succeeded after all. Not found: release. Cannot tell: keep the addresses (an orphan is the lesser harm).
+     */
+    private Uni<StoredDevice> afterFailedInsert(Throwable failure, Registration reg, String publicKey,
+            Allocation allocation) {
+        if (failure instanceof io.nexodus.shared.error.ApiException) {
+            return addresses.release(allocation).flatMap(released -> Uni.createFrom().<StoredDevice>failure(failure));
+        }
+        return db.preparedQuery("SELECT " + StoredDevice.COLUMNS + " FROM devices d WHERE d.id = $1 AND d.public_key = $2"
+                        + " AND d.deleted_at IS NULL")
+                .execute(Tuple.of(reg.deviceId(), publicKey))
+                .onFailure().retry().withBackOff(java.time.Duration.ofMillis(200)).atMost(5)
+                .onFailure().transform(unknown -> failure)
+                .flatMap(rows -> rows.size() == 1 ? Uni.createFrom().item(StoredDevice.from(rows.iterator().next()))
+                        : addresses.release(allocation).flatMap(released -> Uni.createFrom().<StoredDevice>failure(failure)));
     }
 
     private Uni<StoredDevice> insert(Caller me, Registration reg, String publicKey, Allocation allocation,
