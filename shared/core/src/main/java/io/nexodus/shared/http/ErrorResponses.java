@@ -8,7 +8,6 @@ import io.nexodus.shared.error.ApiException;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
-import io.vertx.core.VertxException;
 import java.net.ConnectException;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -58,7 +57,9 @@ public final class ErrorResponses {
         if (cause instanceof JsonProcessingException json) {
             return ApiErrors.validation("request json is invalid: " + json.getOriginalMessage(), null);
         }
-        if (cause instanceof ConnectException || cause instanceof VertxException && isConnectionProblem(cause)) {
+        // Vert.x reports lost database connections as VertxException or as a bare NoStackTraceThrowable
+        if (cause instanceof ConnectException
+                || cause.getClass().getName().startsWith("io.vertx.") && isConnectionProblem(cause)) {
             LOG.warnf("backend unavailable: %s", cause.getMessage());
             return ApiErrors.unavailable("a backend is unavailable, retry later");
         }
