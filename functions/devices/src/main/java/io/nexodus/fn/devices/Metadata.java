@@ -12,6 +12,7 @@ import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.store.Signals;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.nexodus.shared.store.LikePatterns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -124,9 +125,8 @@ public class Metadata {
             sql.append(" AND m.key = $").append(args.size());
         }
         if (prefixes != null && !prefixes.isEmpty()) {
-            // key LIKE 'p%' OR-ed, with LIKE's wildcards in the prefix taken literally
-            args.add(prefixes.stream().map(p -> p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                    .toArray(String[]::new));
+            // key LIKE 'p%' OR-ed
+            args.add(LikePatterns.startingWith(prefixes));
             sql.append(" AND m.key LIKE ANY ($").append(args.size()).append(")");
         }
         sql.append(" ORDER BY m.device_id, m.key");

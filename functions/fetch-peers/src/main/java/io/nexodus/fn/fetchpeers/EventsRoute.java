@@ -8,6 +8,7 @@ import io.nexodus.shared.http.StreamRoute;
 import io.nexodus.shared.identity.BearerAuthentication;
 import io.nexodus.shared.identity.Caller;
 import io.smallrye.mutiny.Multi;
+import io.nexodus.shared.store.LikePatterns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -19,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -132,8 +132,7 @@ public class EventsRoute {
             filter.append(" AND m.key = $").append(args.size() + 3);
         }
         if (!item.prefixes().isEmpty()) {
-            args.add(item.prefixes().stream().map(p -> p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                    .toArray(String[]::new));
+            args.add(LikePatterns.startingWith(item.prefixes()));
             filter.append(" AND m.key LIKE ANY ($").append(args.size() + 3).append(")");
         }
         return new WatchSpec(item.kind(), vpcId, filter.toString(), args);

@@ -17,13 +17,20 @@ public final class DeviceAccess {
     private DeviceAccess() {
     }
 
-    public static void authorize(Caller caller, StoredDevice device) {
-        boolean allowed = switch (caller.kind()) {
-            case USER_TOKEN -> caller.userId().equals(device.device().ownerId());
-            case REG_KEY -> caller.credentialId().equals(device.regKeyId());
-            case DEVICE_TOKEN -> caller.credentialId().equals(device.device().id());
+    /**
+     * The device's own parties: its owner, the registration key that created it, the device itself.
+     * They may act on it, and only they see its token.
+     */
+    public static boolean isOwnParty(Caller caller, UUID deviceId, UUID ownerId, UUID regKeyId) {
+        return switch (caller.kind()) {
+            case USER_TOKEN -> caller.userId().equals(ownerId);
+            case REG_KEY -> caller.credentialId().equals(regKeyId);
+            case DEVICE_TOKEN -> caller.credentialId().equals(deviceId);
         };
-        if (!allowed) {
+    }
+
+    public static void authorize(Caller caller, StoredDevice device) {
+        if (!isOwnParty(caller, device.device().id(), device.device().ownerId(), device.regKeyId())) {
             if (caller.isUser() || !caller.userId().equals(device.device().ownerId())) {
                 throw ApiErrors.notFound("device");
             }

@@ -45,11 +45,7 @@ public class DeviceTokenVault {
      */
     public Device present(StoredDevice stored, Caller caller) {
         Device device = stored.device();
-        boolean entitled = switch (caller.kind()) {
-            case USER_TOKEN -> caller.userId().equals(device.ownerId());
-            case REG_KEY -> caller.credentialId().equals(stored.regKeyId());
-            case DEVICE_TOKEN -> caller.credentialId().equals(device.id());
-        };
+        boolean entitled = DeviceAccess.isOwnParty(caller, device.id(), device.ownerId(), stored.regKeyId());
         if (!entitled || stored.tokenCiphertext() == null || stored.deleted()) {
             return device.withBearerToken(null);
         }
