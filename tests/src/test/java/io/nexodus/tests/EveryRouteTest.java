@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bad input on every live route, enumerated from the route table (functions/ROUTES.md) so that a new
- * route cannot escape: no token, a foreign issuer's token, an invalid id in the path, a malformed body.
+ * route cannot escape: no token, a foreign issuer's token, an expired token, an invalid id in the path, a
+ * malformed body, a field of the wrong type, an unknown field.
  * Each must be a 4xx with a JSON error body (naming the field where there is one), and store nothing.
  */
 @QuarkusTest
@@ -31,10 +32,13 @@ class EveryRouteTest {
     @Inject
     Pool db;
 
+    /** The live routes that need a token: all but those under the public paths (Nexodus's {@code /private/gc}). */
     private static List<RouteTableTest.Row> liveRoutes() throws Exception {
+        List<String> publicPaths = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValues("nexodus.auth.public-paths", String.class);
         List<RouteTableTest.Row> live = new ArrayList<>();
         for (RouteTableTest.Row row : RouteTableTest.rows()) {
-            if (row.status().equals("live")) {
+            if (row.status().equals("live") && publicPaths.stream().noneMatch(row.path()::startsWith)) {
                 live.add(row);
             }
         }
@@ -64,6 +68,76 @@ class EveryRouteTest {
                 + " + (SELECT count(*) FROM invitations)").execute().await().indefinitely().iterator().next().getLong(0);
     }
 
+    /** A token of the trusted issuer that expired an hour ago. */
+    private static final String EXPIRED = TestTokens.issuer().token(UUID.randomUUID().toString(), "late", -3600,
+            java.util.Map.of());
+
+    /**
+     * For every route that reads a JSON body: a field of that body, given a value of the wrong type (an
+     * object where a string, UUID or list is expected). A route with a body that is missing here fails
+     * the test, so a new route cannot escape. {@code null}: the body is free-form (device metadata takes
+     * any JSON value) or the route reads none.
+     */
+    private static final java.util.Map<String, String> WRONG_TYPE_FIELD = java.util.Map.ofEntries(
+            java.util.Map.entry("POST /api/organizations", "name"),
+            java.util.Map.entry("POST /api/invitations", "organization_id"),
+            java.util.Map.entry("POST /api/invitations/{id}/accept", ""),
+            java.util.Map.entry("POST /api/vpcs", "description"),
+            java.util.Map.entry("PATCH /api/vpcs/{id}", "description"),
+            java.util.Map.entry("POST /api/vpcs/{id}/events", "[0].kind"),
+            java.util.Map.entry("POST /api/events", "[0].kind"),
+            java.util.Map.entry("POST /api/devices", "public_key"),
+            java.util.Map.entry("PATCH /api/devices/{id}", "hostname"),
+            java.util.Map.entry("PUT /api/devices/{id}/metadata/{key}", ""),
+            java.util.Map.entry("POST /api/security-groups", "description"),
+            java.util.Map.entry("PATCH /api/security-groups/{id}", "description"),
+            java.util.Map.entry("POST /api/reg-keys", "description"),
+            java.util.Map.entry("PATCH /api/reg-keys/{id}", "description"));
+
+    private static List<RouteTableTest.Row> bodyRoutes() throws Exception {
+        return liveRoutes().stream().filter(row -> List.of("POST", "PUT", "PATCH").contains(row.method())).toList();
+    }
+
+    @Test
+    void everyRouteWithABodyRefusesWrongTypesAndUnknownFieldsNamingThem() throws Exception {
+        String user = Nexd.user("mallet");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        long before = rows();
+        int wrongTypes = 0;
+        int unknownFields = 0;
+        for (RouteTableTest.Row row : bodyRoutes()) {
+            assertTrue(WRONG_TYPE_FIELD.containsKey(row.key()), row.key() + " reads a body: name a field of it in WRONG_TYPE_FIELD");
+            String field = WRONG_TYPE_FIELD.get(row.key());
+            if (field.isEmpty()) {
+                continue;
+            }
+            String path = withIds(row.path(), vpc);
+            boolean list = field.startsWith("[0].");
+            String name = list ? field.substring(4) : field;
+            String wrong = "{\"" + name + "\": {\"nested\": true}}";
+            Response typed = call(given().header("Authorization", bearer).contentType("application/json")
+                    .body(list ? "[" + wrong + "]" : wrong), row, path);
+            assertEquals(400, typed.statusCode(), row.key() + " with " + field + " of the wrong type: " + typed.asString());
+            assertJsonError(typed, row.key() + " with a wrong type");
+            assertTrue(typed.jsonPath().getString("field").endsWith(list ? "[0]." + name : name),
+                    row.key() + ": names " + field + ", got " + typed.asString());
+            wrongTypes++;
+            // a watch item names its kind first (api.md §9), so its unknown field comes beside a valid kind
+            String unknown = list ? "{\"kind\": \"device\", \"no_such_field\": 1}" : "{\"no_such_field\": 1}";
+            Response extra = call(given().header("Authorization", bearer).contentType("application/json")
+                    .body(list ? "[" + unknown + "]" : unknown), row, path);
+            assertEquals(400, extra.statusCode(), row.key() + " with an unknown field: " + extra.asString());
+            assertJsonError(extra, row.key() + " with an unknown field");
+            assertTrue(extra.jsonPath().getString("field").endsWith("no_such_field"),
+                    row.key() + ": names the unknown field, got " + extra.asString());
+            unknownFields++;
+        }
+        assertEquals(before, rows(), "nothing stored");
+        System.out.printf("every-route: %d routes refused a wrong type and %d an unknown field, naming it%n", wrongTypes,
+                unknownFields);
+    }
+
     @Test
     void everyRouteRefusesMissingAndForeignTokens() throws Exception {
         String foreign = io.nexodus.shared.identity.DevTokenIssuer.create("https://elsewhere.example").token("mallory");
@@ -76,6 +150,10 @@ class EveryRouteTest {
             Response stranger = call(given().header("Authorization", "Bearer " + foreign).contentType("application/json")
                     .body("{}"), row, path);
             assertEquals(401, stranger.statusCode(), row.key() + " with another issuer's token");
+            Response expired = call(given().header("Authorization", "Bearer " + EXPIRED).contentType("application/json")
+                    .body("{}"), row, path);
+            assertEquals(401, expired.statusCode(), row.key() + " with an expired token");
+            assertJsonError(expired, row.key() + " with an expired token");
         }
         assertEquals(before, rows(), "nothing stored");
         System.out.printf("every-route: %d routes refused without a token and with a foreign token%n", liveRoutes().size());

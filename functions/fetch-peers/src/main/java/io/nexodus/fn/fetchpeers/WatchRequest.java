@@ -16,6 +16,9 @@ record WatchRequest(List<Item> items) {
 
     static final int MAX_WATCHES = 16;
 
+    /** The members of a watch (api.md §9); {@code options} are free-form per kind. */
+    static final java.util.Set<String> FIELDS = java.util.Set.of("kind", "gt_revision", "at_tail", "options");
+
     /** One watch as asked for; {@code deviceId} is set for metadata of one device. */
     record Item(WatchKind kind, long gtRevision, boolean atTail, UUID vpcId, UUID deviceId, String key,
             List<String> prefixes) {
@@ -36,6 +39,12 @@ record WatchRequest(List<Item> items) {
             String field = "request[" + i + "]";
             if (!(array.getValue(i) instanceof JsonObject watch)) {
                 throw ApiErrors.validation("invalid data in field", field);
+            }
+            for (String name : watch.fieldNames()) {
+                if (!FIELDS.contains(name)) {
+                    // as every other body: a misspelt field must not be silently dropped
+                    throw ApiErrors.invalidField(field + "." + name, "unknown field");
+                }
             }
             WatchKind kind = watch.getValue("kind") instanceof String k ? WatchKind.of(k) : null;
             if (kind == null) {

@@ -3,6 +3,7 @@ package io.nexodus.shared.ipam;
 import com.google.common.net.InetAddresses;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.util.Set;
 
 /**
  * CIDR normalization as Nexodus did before calling IPAM ({@code 192.168.1.1/24} → {@code 192.168.1.0/24}),
@@ -14,6 +15,28 @@ public final class Cidrs {
     }
 
     public static String normalize(String cidr) {
+        Parsed parsed = parse(cidr);
+        return format(parsed.network(), parsed.bits()) + "/" + parsed.length();
+    }
+
+    /**
+     * The addresses of a prefix that IPAM never hands out and lists as taken in a dump (go-ipam's
+     * rule): the network address, and for IPv4 the broadcast address too.
+     */
+    public static Set<String> reservedAddresses(String cidr) {
+        Parsed parsed = parse(cidr);
+        String network = format(parsed.network(), parsed.bits());
+        if (parsed.bits() != 32) {
+            return Set.of(network);
+        }
+        BigInteger broadcast = parsed.network().or(hostMask(parsed.bits(), parsed.length()));
+        return Set.of(network, format(broadcast, parsed.bits()));
+    }
+
+    private record Parsed(BigInteger network, int length, int bits) {
+    }
+
+    private static Parsed parse(String cidr) {
         int slash = cidr.indexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException("not a CIDR: " + cidr);
@@ -25,18 +48,20 @@ public final class Cidrs {
             throw new IllegalArgumentException("prefix length out of range: " + cidr);
         }
         BigInteger value = new BigInteger(1, address.getAddress());
-        BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-                .xor(BigInteger.ONE.shiftLeft(bits - length).subtract(BigInteger.ONE));
-        byte[] raw = value.and(mask).toByteArray();
+        return new Parsed(value.andNot(hostMask(bits, length)), length, bits);
+    }
+
+    private static BigInteger hostMask(int bits, int length) {
+        return BigInteger.ONE.shiftLeft(bits - length).subtract(BigInteger.ONE);
+    }
+
+    private static String format(BigInteger value, int bits) {
+        byte[] raw = value.toByteArray();
         byte[] out = new byte[bits / 8];
         int copy = Math.min(raw.length, out.length);
         System.arraycopy(raw, raw.length - copy, out, out.length - copy, copy);
-        return InetAddresses.toAddrString(toInet(out)) + "/" + length;
-    }
-
-    private static InetAddress toInet(byte[] raw) {
         try {
-            return InetAddress.getByAddress(raw);
+            return InetAddresses.toAddrString(InetAddress.getByAddress(out));
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }

@@ -5,6 +5,7 @@ import io.nexodus.shared.ipam.api.v1.CreateNamespaceRequest;
 import io.nexodus.shared.ipam.api.v1.CreatePrefixRequest;
 import io.nexodus.shared.ipam.api.v1.DeleteNamespaceRequest;
 import io.nexodus.shared.ipam.api.v1.DeletePrefixRequest;
+import io.nexodus.shared.ipam.api.v1.DumpRequest;
 import io.nexodus.shared.ipam.api.v1.GetPrefixRequest;
 import io.nexodus.shared.ipam.api.v1.MutinyIpamServiceGrpc.MutinyIpamServiceStub;
 import io.nexodus.shared.ipam.api.v1.Prefix;
@@ -129,6 +130,15 @@ public class IpamClient {
 
     public Uni<PrefixUsageResponse> usage(String namespace, String cidr) {
         return call(ipam -> ipam.prefixUsage(PrefixUsageRequest.newBuilder().setCidr(cidr).setNamespace(namespace).build()));
+    }
+
+    /**
+     * Every prefix of the namespace with its allocated addresses, as go-ipam's JSON dump (an array of
+     * {@code {"Cidr":…,"IPs":{"<address>":true,…},…}}; network and broadcast addresses are listed as taken).
+     * An admin read: its size grows with the allocations.
+     */
+    public Uni<String> dump(String namespace) {
+        return call(ipam -> ipam.dump(DumpRequest.newBuilder().setNamespace(namespace).build())).map(r -> r.getDump());
     }
 
     /** Deferred, so that each (re)try is a new call with a fresh deadline. */

@@ -45,6 +45,11 @@ public final class IpamErrors {
                 || messageHas(failure, "not found");
     }
 
+    /** The namespace is not there (ours: NOT_FOUND; go-ipam: INVALID_ARGUMENT naming NamespaceDoesNotExist). */
+    public static boolean isMissingNamespace(Throwable failure) {
+        return messageHas(failure, "NamespaceDoesNotExist") || code(failure) == Status.Code.NOT_FOUND;
+    }
+
     public static boolean isAlreadyAllocated(Throwable failure) {
         return code(failure) == Status.Code.ALREADY_EXISTS || messageHas(failure, "AlreadyAllocatedError");
     }

@@ -1,0 +1,28 @@
+package io.nexodus.fn.gc;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/**
+ * Nexodus's private route (api.md §3): {@code GET /private/gc?retention=24h} → 204, as its nightly
+ * CronJob calls it. Beyond Nexodus: {@code ipam_grace}. {@code /private/} is not authenticated (as in
+ * Nexodus): keep the gc service cluster-local.
+ */
+@Path("/private/gc")
+@Produces(MediaType.APPLICATION_JSON)
+public class GcRoute {
+
+    @Inject
+    CollectGarbage gc;
+
+    @GET
+    public Uni<Response> run(@RestQuery String retention, @RestQuery("ipam_grace") String ipamGrace) {
+        return gc.run(retention, ipamGrace).map(report -> Response.noContent().build());
+    }
+}

@@ -1,0 +1,103 @@
+package io.nexodus.tests;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The IPAM server goes away in the middle of a registration burst and comes back a second later: every
+ * connection to it is cut and new ones are refused (a {@link TcpRelay} between the functions and the real
+ * gRPC server). Requests then fail with a clear 5xx JSON answer, nothing half-written remains (no device
+ * without addresses; an address without a device only where the answer was a failure), and service
+ * resumes by itself once IPAM is back. Prints its figures.
+ */
+@QuarkusTest
+@WithTestResource(value = IpamBehindRelay.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class IpamOutageTest {
+
+    static final int REGISTRATIONS = 200;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    Pool db;
+
+    @ConfigProperty(name = "quarkus.grpc.clients.ipam.port")
+    int relayPort;
+
+    @ConfigProperty(name = "quarkus.grpc.server.test-port")
+    int ipamPort;
+
+    @Test
+    void anIpamOutageInABurstLeavesNothingHalfWritten() throws Exception {
+        try (TcpRelay ipam = TcpRelay.start(relayPort, ipamPort)) {
+            String name = Nexd.user("ipam-outage");
+            String vpc = Nexd.defaultVpc(name);
+            String bearer = TestTokens.bearer(name);
+            new Nexd().register(bearer, vpc, "").then().statusCode(201);
+
+            RegistrationBurst burst = RegistrationBurst.start(base, bearer, vpc, REGISTRATIONS, 16);
+            Thread.sleep(300);
+            ipam.cut();
+            Thread.sleep(1000);
+            ipam.restore();
+            List<HttpResponse<String>> answers = burst.answers();
+
+            int failed = 0;
+            for (HttpResponse<String> answer : answers) {
+                if (answer.statusCode() != 201) {
+                    failed++;
+                    assertTrue(answer.statusCode() >= 500, "a failure is a 5xx: " + answer.statusCode() + " " + answer.body());
+                    assertTrue(answer.body().contains("\"error\""), "with a JSON body: " + answer.body());
+                }
+            }
+            // service resumes by itself: the gRPC channel reconnects with its own back-off
+            long answered = System.nanoTime();
+            AtomicInteger refusedAfter = new AtomicInteger();
+            Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                boolean created = new Nexd().register(bearer, vpc, "").statusCode() == 201;
+                if (!created) {
+                    refusedAfter.incrementAndGet();
+                }
+                return created;
+            });
+            long resumedAfter = (System.nanoTime() - answered) / 1_000_000;
+            failed += refusedAfter.get();
+
+            AddressLedger ledger = AddressLedger.read(db);
+            System.out.printf("ipam-outage: %d registrations, IPAM cut for 1 s mid-burst: statuses %s; then a new"
+                    + " registration succeeded after %d ms (%d refused first); %s%n", REGISTRATIONS,
+                    RegistrationBurst.statuses(answers), resumedAfter, refusedAfter.get(), ledger);
+            assertTrue(failed > 0 || ledger.liveDevices() == REGISTRATIONS + 2, "the outage was felt or nothing was lost");
+            assertEquals(0, ledger.devicesWithoutAddresses(), "no device without addresses");
+            assertTrue(ledger.addressesWithoutDevice() <= 2L * failed,
+                    "orphans " + ledger.addressesWithoutDevice() + " beyond the " + failed + " failed answers");
+            assertEquals(2 * ledger.liveDevices() + ledger.addressesWithoutDevice(), ledger.allocations());
+
+            // what the outage left in IPAM is given back by gc's reconciliation (grace 0: nothing is in flight now)
+            given().get("/private/gc?ipam_grace=0s").then().statusCode(204);
+            AddressLedger reconciled = AddressLedger.read(db);
+            System.out.printf("ipam-outage: after gc: %s%n", reconciled);
+            assertEquals(0, reconciled.addressesWithoutDevice(), "no address without a device after reconciliation");
+            assertEquals(0, reconciled.devicesWithoutAddresses(), "no device without addresses after reconciliation");
+            assertEquals(2 * reconciled.liveDevices(), reconciled.allocations());
+        }
+    }
+}

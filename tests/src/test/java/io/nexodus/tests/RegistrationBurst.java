@@ -1,0 +1,62 @@
+package io.nexodus.tests;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many devices registering at once in one VPC ({@code POST /api/devices}), started in the background so
+ * that a test can break a backend while they run, then collected: how many answered what.
+ */
+final class RegistrationBurst {
+
+    private final ExecutorService pool;
+    private final List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+
+    private RegistrationBurst(int parallel) {
+        pool = Executors.newFixedThreadPool(parallel);
+    }
+
+    static RegistrationBurst start(URL base, String bearer, String vpc, int registrations, int parallel) {
+        RegistrationBurst burst = new RegistrationBurst(parallel);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < registrations; i++) {
+            Nexd agent = new Nexd();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "api/devices"))
+                    .header("Authorization", bearer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"vpc_id\":\"" + vpc + "\",\"public_key\":\""
+                            + agent.publicKey + "\"}")).build();
+            burst.answers.add(burst.pool.submit(() -> client.send(request, HttpResponse.BodyHandlers.ofString())));
+        }
+        return burst;
+    }
+
+    /** Waits for every answer. */
+    List<HttpResponse<String>> answers() throws Exception {
+        List<HttpResponse<String>> all = new ArrayList<>();
+        try {
+            for (Future<HttpResponse<String>> answer : answers) {
+                all.add(answer.get(3, TimeUnit.MINUTES));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return all;
+    }
+
+    static Map<Integer, Integer> statuses(List<HttpResponse<String>> answers) {
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        answers.forEach(a -> statuses.merge(a.statusCode(), 1, Integer::sum));
+        return statuses;
+    }
+}

@@ -1,0 +1,106 @@
+package io.nexodus.tests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP relay in front of a server, to take that server away from its clients and give it back, as a
+ * crash and restart would look to them: {@link #cut()} closes the listening socket and every open
+ * connection (in-flight calls are lost, new connections are refused), {@link #restore()} listens again on
+ * the same port. The server behind it keeps running, so what a test sees is what the network sees.
+ */
+final class TcpRelay implements AutoCloseable {
+
+    private final int port;
+    private final int target;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket listener;
+
+    private TcpRelay(int port, int target) {
+        this.port = port;
+        this.target = target;
+    }
+
+    /** Relays {@code localhost:port} to {@code localhost:target}. */
+    static TcpRelay start(int port, int target) throws IOException {
+        TcpRelay relay = new TcpRelay(port, target);
+        relay.restore();
+        return relay;
+    }
+
+    synchronized void restore() throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        listener = socket;
+        daemon("relay-accept-" + port, () -> accept(socket));
+    }
+
+    synchronized void cut() {
+        closeQuietly(listener);
+        open.forEach(TcpRelay::closeQuietly);
+        open.clear();
+    }
+
+    @Override
+    public void close() {
+        cut();
+    }
+
+    private void accept(ServerSocket socket) {
+        while (!socket.isClosed()) {
+            try {
+                Socket client = socket.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
+                open.add(client);
+                open.add(server);
+                daemon("relay-up-" + port, () -> pump(client, server));
+                daemon("relay-down-" + port, () -> pump(server, client));
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException closed) {
+            // one side went away: the other goes too
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
+        }
+    }
+
+    private static void daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            if (closeable != null) {
+                closeable.close();
+            }
+        } catch (Exception ignored) {
+            // already closed
+        }
+    }
+}
