@@ -1,5 +1,9 @@
 package io.nexodus.tests;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
@@ -19,6 +23,27 @@ record AddressLedger(long liveDevices, long allocations, long devicesWithoutAddr
                 count(db, "SELECT count(*) FROM ipam_addresses a WHERE NOT EXISTS (SELECT 1 FROM devices d"
                         + " WHERE d.deleted_at IS NULL AND (d.ipv4_tunnel_ips->0->>'address' = host(a.address)"
                         + " OR d.ipv6_tunnel_ips->0->>'address' = host(a.address)))"));
+    }
+
+    /**
+     * What a fault may leave before gc runs: no device without its addresses; addresses without a device only
+     * from failed answers (the connection was lost after a commit, before the answer), two at most each.
+     */
+    void assertNothingHalfWritten(int failedAnswers) {
+        assertEquals(0, devicesWithoutAddresses, "no device without addresses");
+        assertTrue(addressesWithoutDevice <= 2L * failedAnswers,
+                "orphans " + addressesWithoutDevice + " beyond the " + failedAnswers + " failed answers");
+        assertEquals(2 * liveDevices + addressesWithoutDevice, allocations);
+    }
+
+    /** Runs gc's reconciliation (grace 0: call it when nothing is in flight) and checks IPAM and devices agree exactly. */
+    static AddressLedger reconciled(Pool db) {
+        given().get("/private/gc?ipam_grace=0s").then().statusCode(204);
+        AddressLedger after = read(db);
+        assertEquals(0, after.addressesWithoutDevice, "no address without a device after reconciliation");
+        assertEquals(0, after.devicesWithoutAddresses, "no device without addresses after reconciliation");
+        assertEquals(2 * after.liveDevices, after.allocations);
+        return after;
     }
 
     private static long count(Pool db, String sql) {

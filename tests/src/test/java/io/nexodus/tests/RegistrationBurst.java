@@ -1,5 +1,7 @@
 package io.nexodus.tests;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -52,6 +54,19 @@ final class RegistrationBurst {
             pool.shutdownNow();
         }
         return all;
+    }
+
+    /** Counts the failed answers, each of which must be a 5xx with a JSON error body (a backend was away). */
+    static int failures(List<HttpResponse<String>> answers) {
+        int failed = 0;
+        for (HttpResponse<String> answer : answers) {
+            if (answer.statusCode() != 201) {
+                failed++;
+                assertTrue(answer.statusCode() >= 500, "a failure is a 5xx: " + answer.statusCode() + " " + answer.body());
+                assertTrue(answer.body().contains("\"error\""), "with a JSON body: " + answer.body());
+            }
+        }
+        return failed;
     }
 
     static Map<Integer, Integer> statuses(List<HttpResponse<String>> answers) {
