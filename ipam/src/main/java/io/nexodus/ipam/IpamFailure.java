@@ -70,12 +70,28 @@ public final class IpamFailure {
         if (failure instanceof StatusRuntimeException) {
             return failure;
         }
-        if (failure instanceof java.net.ConnectException
-                || (failure.getMessage() != null && failure.getMessage().contains("Connection refused"))) {
+        if (isStorageUnavailable(failure)) {
             return Status.UNAVAILABLE.withDescription("storage unavailable: " + failure.getMessage()).asRuntimeException();
         }
         return Status.INTERNAL.withDescription(failure.getClass().getSimpleName() + ": " + failure.getMessage())
                 .withCause(failure).asRuntimeException();
+    }
+
+    /**
+     * The database was unreachable or the connection went away (a restart, a failover): nothing was decided
+     * that the caller could rely on, so the answer is UNAVAILABLE, which clients retry, not INTERNAL.
+     */
+    static boolean isStorageUnavailable(Throwable failure) {
+        if (failure instanceof java.net.ConnectException || failure instanceof io.vertx.sqlclient.ClosedConnectionException) {
+            return true;
+        }
+        if (failure instanceof io.vertx.pgclient.PgException e && e.getSqlState() != null) {
+            // class 08: connection exception; 57P01-57P03: the server is shutting down or starting
+            return e.getSqlState().startsWith("08") || e.getSqlState().startsWith("57P");
+        }
+        String message = String.valueOf(failure.getMessage()).toLowerCase();
+        return message.contains("connection refused") || message.contains("connection is closed")
+                || message.contains("closed connection") || message.contains("connection reset");
     }
 
     /** 23503: a row still references the one being deleted (a prefix with addresses). */

@@ -69,7 +69,7 @@ class FaultsTest {
 
         AddressLedger ledger = AddressLedger.read(db);
         System.out.printf("faults: %d registrations, connections cut twice mid-burst: statuses %s; %s%n",
-                REGISTRATIONS, RegistrationBurst.statuses(answers), ledger);
+                REGISTRATIONS, RegistrationBurst.statuses(answers) + " " + RegistrationBurst.sampleFailures(answers), ledger);
         ledger.assertNothingHalfWritten(failed);
         // what the outage left in IPAM is given back by gc's reconciliation
         System.out.printf("faults: after gc: %s%n", AddressLedger.reconciled(db));

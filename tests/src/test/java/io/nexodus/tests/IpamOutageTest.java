@@ -75,7 +75,7 @@ class IpamOutageTest {
             AddressLedger ledger = AddressLedger.read(db);
             System.out.printf("ipam-outage: %d registrations, IPAM cut for 1 s mid-burst: statuses %s; then a new"
                     + " registration succeeded after %d ms (%d refused first); %s%n", REGISTRATIONS,
-                    RegistrationBurst.statuses(answers), resumedAfter, refusedAfter.get(), ledger);
+                    RegistrationBurst.statuses(answers) + " " + RegistrationBurst.sampleFailures(answers), resumedAfter, refusedAfter.get(), ledger);
             assertTrue(failed > 0 || ledger.liveDevices() == REGISTRATIONS + 2, "the outage was felt or nothing was lost");
             ledger.assertNothingHalfWritten(failed);
             // what the outage left in IPAM is given back by gc's reconciliation

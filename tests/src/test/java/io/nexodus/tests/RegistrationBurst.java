@@ -69,6 +69,13 @@ final class RegistrationBurst {
         return failed;
     }
 
+    /** One answer body per failing status, to show what the callers were told. */
+    static Map<Integer, String> sampleFailures(List<HttpResponse<String>> answers) {
+        Map<Integer, String> samples = new TreeMap<>();
+        answers.stream().filter(a -> a.statusCode() != 201).forEach(a -> samples.putIfAbsent(a.statusCode(), a.body()));
+        return samples;
+    }
+
     static Map<Integer, Integer> statuses(List<HttpResponse<String>> answers) {
         Map<Integer, Integer> statuses = new TreeMap<>();
         answers.forEach(a -> statuses.merge(a.statusCode(), 1, Integer::sum));
