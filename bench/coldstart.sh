@@ -60,7 +60,7 @@ for pom in functions/*/pom.xml; do FUNCTIONS+=("$(basename "$(dirname "$pom")")"
 [ ${#FUNCTIONS[@]} -gt 0 ] || { echo "no function modules under functions/" >&2; exit 1; }
 APPS=(floor "${FUNCTIONS[@]}")
 app_dir() { [ "$1" = floor ] && echo bench/floor || echo "functions/$1"; }
-PL=$(for a in "${APPS[@]}"; do printf '%s,' "$(app_dir "$a")"; done)bench/harness
+PL=$(for a in "${APPS[@]}"; do printf '%s,' "$(app_dir "$a")"; done)bench/harness,ipam
 
 echo "functions: ${FUNCTIONS[*]}"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
