@@ -79,11 +79,15 @@ build() { # build-name javahome extra-maven-args...
   echo "   $name built in $(( $(date +%s) - t0 )) s"
 }
 
+needed() { # build-name -> whether an option in OPTIONS runs on it
+  for o in $OPTIONS; do [ "$(option_row "$o" | cut -d'|' -f1)" = "$1" ] && return 0; done; return 1
+}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  # the plain build goes last, so target/quarkus-app is left as a normal fast-jar
-  [ $HAVE25 = 1 ] && build j25-aot "$JAVA25_HOME" -Dquarkus.package.jar.aot.enabled=true \
+  # only the builds the chosen options run on; the plain build goes last (always: the IPAM server and the
+  # harness come from it), so target/quarkus-app is left as a normal fast-jar
+  [ $HAVE25 = 1 ] && needed j25-aot && build j25-aot "$JAVA25_HOME" -Dquarkus.package.jar.aot.enabled=true \
       -Dquarkus.package.jar.aot.type=AOT -Dquarkus.package.jar.aot.phase=BUILD
-  build j17-appcds "$JAVA17_HOME" -Dquarkus.package.jar.appcds.enabled=true
+  needed j17-appcds && build j17-appcds "$JAVA17_HOME" -Dquarkus.package.jar.appcds.enabled=true
   build j17 "$JAVA17_HOME"
 fi
 

@@ -1,5 +1,6 @@
 package io.nexodus.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -29,7 +30,7 @@ final class IpamBackend implements AutoCloseable {
         if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
             throw new IllegalStateException("build the IPAM server first: " + app + " is missing");
         }
-        String classPath = app.resolve("lib/main") + "/*" + java.io.File.pathSeparator + app.resolve("app") + "/*";
+        String classPath = app.resolve("lib/main") + "/*" + File.pathSeparator + app.resolve("app") + "/*";
         ProcessBuilder migrate = new ProcessBuilder(java, "-cp", classPath, "io.nexodus.ipam.IpamMigrate")
                 .redirectErrorStream(true).redirectOutput(logs.resolve("ipam-migrate.log").toFile());
         migrate.environment().putAll(Map.of("PG_URL", pgUrl, "PG_USER", "postgres", "PG_PASSWORD", "postgres"));
