@@ -91,6 +91,7 @@ public final class IpamFailure {
         }
         String message = String.valueOf(failure.getMessage()).toLowerCase();
         return message.contains("connection refused") || message.contains("connection is closed")
+                || message.contains("connection is not active")
                 || message.contains("closed connection") || message.contains("connection reset");
     }
 

@@ -30,7 +30,9 @@ public final class IpamErrors {
     /** Worth another try: the backend was unreachable or too slow, nothing was decided. */
     public static boolean isTransient(Throwable failure) {
         Status.Code code = code(failure);
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        // the connection to the backend went away mid-call (the client reports UNKNOWN "channel closed")
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+                || code == Status.Code.UNKNOWN && messageHas(failure, "channel closed");
     }
 
     /** A decided answer (not found, taken, exhausted, invalid): repeating the call gives the same one. */

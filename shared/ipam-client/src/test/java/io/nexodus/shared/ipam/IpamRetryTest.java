@@ -20,10 +20,14 @@ class IpamRetryTest {
     }
 
     private int attempts(Status status) {
+        return attempts(status, "test");
+    }
+
+    private int attempts(Status status, String description) {
         AtomicInteger calls = new AtomicInteger();
         Uni<String> call = Uni.createFrom().deferred(() -> {
             calls.incrementAndGet();
-            return Uni.createFrom().failure(status.withDescription("test").asRuntimeException());
+            return Uni.createFrom().failure(status.withDescription(description).asRuntimeException());
         });
         assertThrows(RuntimeException.class, () -> retry.transientFailures(call).await().atMost(Duration.ofSeconds(5)));
         return calls.get();
@@ -33,6 +37,7 @@ class IpamRetryTest {
     void transientFailuresAreTriedAgain() {
         assertEquals(4, attempts(Status.UNAVAILABLE));
         assertEquals(4, attempts(Status.DEADLINE_EXCEEDED));
+        assertEquals(4, attempts(Status.UNKNOWN, "channel closed"), "the connection went away mid-call");
     }
 
     @Test
@@ -41,6 +46,7 @@ class IpamRetryTest {
         assertEquals(1, attempts(Status.ALREADY_EXISTS));
         assertEquals(1, attempts(Status.INVALID_ARGUMENT));
         assertEquals(1, attempts(Status.RESOURCE_EXHAUSTED));
+        assertEquals(1, attempts(Status.UNKNOWN, "something else"), "an unknown server failure is not retried");
     }
 
     @Test
@@ -48,5 +54,12 @@ class IpamRetryTest {
         assertEquals("192.168.1.0/24", Cidrs.normalize("192.168.1.1/24"));
         assertEquals("200::/64", Cidrs.normalize("200:0::5/64"));
         assertEquals("00000000_0000_0000_0000_000000000000", IpamNamespaces.SHARED);
+    }
+
+    @Test
+    void reservedAddressesAreTheNetworkAndTheIpv4Broadcast() {
+        assertEquals(java.util.Set.of("100.64.0.0", "100.127.255.255"), Cidrs.reservedAddresses("100.64.0.0/10"));
+        assertEquals(java.util.Set.of("10.0.0.0", "10.0.0.255"), Cidrs.reservedAddresses("10.0.0.7/24"));
+        assertEquals(java.util.Set.of("200::"), Cidrs.reservedAddresses("200::/64"));
     }
 }
