@@ -119,7 +119,8 @@ public class DeviceAddresses {
 
     private Uni<TunnelIp> acquire(Vpc vpc, String ns, String prefix, String requested) {
         Uni<String> attempt = requested == null ? ipam.acquireIp(ns, prefix) : ipam.acquireIpPreferring(ns, prefix, requested);
-        return attempt.onFailure(IpamErrors::isNotFound).recoverWithUni(f -> prepare(vpc, ns)
+        // missing namespace: ours says NOT_FOUND, go-ipam INVALID_ARGUMENT "NamespaceDoesNotExist"
+        return attempt.onFailure(f -> IpamErrors.isNotFound(f) || IpamErrors.isMissingNamespace(f)).recoverWithUni(f -> prepare(vpc, ns)
                         .flatMap(ignored -> requested == null ? ipam.acquireIp(ns, prefix)
                                 : ipam.acquireIpPreferring(ns, prefix, requested)))
                 .map(address -> new TunnelIp(address, prefix));

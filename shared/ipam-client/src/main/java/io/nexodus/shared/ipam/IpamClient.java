@@ -118,8 +118,12 @@ public class IpamClient {
      * (Nexodus's AssignSpecificTunnelIP falls back silently too).
      */
     public Uni<String> acquireIpPreferring(String namespace, String prefixCidr, String address) {
+        // only a refusal of that address falls back; a missing namespace or prefix is the caller's to handle
+        // (it creates them and asks again: falling back here could take the lowest address from a prefix
+        // that appeared in between, and ignore the request)
         return acquireIp(namespace, prefixCidr, address)
-                .onFailure(IpamErrors::isPermanent).recoverWithUni(ignored -> acquireIp(namespace, prefixCidr));
+                .onFailure(f -> IpamErrors.isPermanent(f) && !IpamErrors.isNotFound(f) && !IpamErrors.isMissingNamespace(f))
+                .recoverWithUni(ignored -> acquireIp(namespace, prefixCidr));
     }
 
     public Uni<Void> releaseIp(String namespace, String prefixCidr, String address) {
