@@ -1,8 +1,6 @@
 package io.nexodus.tests;
 
 import io.nexodus.testing.PostgresTestResource;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,17 +14,14 @@ public class IpamBehindRelay extends PostgresTestResource {
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(super.start());
-        String relayPort = String.valueOf(freePort());
+        // a port other than the two the application is about to bind (they are not bound yet)
+        String relayPort;
+        do {
+            relayPort = String.valueOf(freePorts(1)[0]);
+        } while (relayPort.equals(config.get("quarkus.http.test-port"))
+                || relayPort.equals(config.get("quarkus.grpc.server.test-port")));
         config.put("quarkus.grpc.clients.ipam.port", relayPort);
         config.put("quarkus.grpc.clients.ipam.test-port", relayPort);
         return config;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
     }
 }

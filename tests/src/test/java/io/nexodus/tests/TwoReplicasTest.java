@@ -12,7 +12,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.core.json.JsonObject;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
@@ -57,7 +56,8 @@ class TwoReplicasTest {
         Nexd peer = new Nexd();
         String peerId = peer.register(bearer, vpc, "").then().statusCode(201).extract().path("id");
 
-        int port = freePort();
+        int[] ports = PostgresTestResource.freePorts(2);
+        int port = ports[0];
         Path log = Files.createTempFile("replica-2-", ".log");
         ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
                 jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -65,7 +65,7 @@ class TwoReplicasTest {
         builder.environment().put("PG_USER", pgUser);
         builder.environment().put("PG_PASSWORD", pgPassword);
         builder.environment().put("PORT", String.valueOf(port));
-        builder.environment().put("IPAM_PORT", String.valueOf(freePort()));
+        builder.environment().put("IPAM_PORT", String.valueOf(ports[1]));
         builder.environment().put("NEXODUS_DEVICE_TOKEN_KEY", PostgresTestResource.DEVICE_TOKEN_KEY);
         Process replica2 = builder.start();
         try {
@@ -126,11 +126,5 @@ class TwoReplicasTest {
             Thread.sleep(200);
         }
         throw new AssertionError("replica 2 did not start: " + Files.readString(log));
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -37,8 +37,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         // free ports per application, so test JVMs of parallel builds do not collide on 8081. When the
         // IPAM server runs inside the application under test it listens on a port of its own: on the
         // HTTP port, the body handler Funqy installs would swallow the gRPC request bodies.
-        config.put("quarkus.http.test-port", String.valueOf(freePort()));
-        String grpcPort = String.valueOf(freePort());
+        int[] ports = freePorts(2);
+        config.put("quarkus.http.test-port", String.valueOf(ports[0]));
+        String grpcPort = String.valueOf(ports[1]);
         config.put("quarkus.grpc.server.use-separate-server", "true");
         config.put("quarkus.grpc.server.test-port", grpcPort);
         config.put("quarkus.grpc.clients.ipam.port", grpcPort);
@@ -64,11 +65,31 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         }
     }
 
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
+    /**
+     * {@code count} distinct free ports: all sockets are held open until every port is known, since a port
+     * closed again may be the very next one the system hands out (two servers then collide on it).
+     */
+    public static int[] freePorts(int count) {
+        java.net.ServerSocket[] sockets = new java.net.ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new java.net.ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
         } catch (java.io.IOException e) {
             throw new IllegalStateException("no free port", e);
+        } finally {
+            for (java.net.ServerSocket socket : sockets) {
+                try {
+                    if (socket != null) {
+                        socket.close();
+                    }
+                } catch (java.io.IOException ignored) {
+                    // closing a probe socket
+                }
+            }
         }
     }
 
