@@ -42,6 +42,10 @@ public class IpamClient {
     @ConfigProperty(name = "nexodus.ipam.deadline", defaultValue = "PT5S")
     Duration deadline;
 
+    /** A dump reads a whole namespace: its deadline grows with the allocations, unlike every other call's. */
+    @ConfigProperty(name = "nexodus.ipam.dump-deadline", defaultValue = "PT120S")
+    Duration dumpDeadline;
+
     /** The generated Mutiny stub with this call's deadline, for the calls without a helper (child prefixes, dump...). */
     public MutinyIpamServiceStub stub() {
         return channel.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
@@ -142,7 +146,10 @@ public class IpamClient {
      * An admin read: its size grows with the allocations.
      */
     public Uni<String> dump(String namespace) {
-        return call(ipam -> ipam.dump(DumpRequest.newBuilder().setNamespace(namespace).build())).map(r -> r.getDump());
+        return retry.transientFailures(Uni.createFrom().deferred(() -> channel
+                        .withDeadlineAfter(dumpDeadline.toMillis(), TimeUnit.MILLISECONDS)
+                        .dump(DumpRequest.newBuilder().setNamespace(namespace).build())))
+                .map(r -> r.getDump());
     }
 
     /** Deferred, so that each (re)try is a new call with a fresh deadline. */
