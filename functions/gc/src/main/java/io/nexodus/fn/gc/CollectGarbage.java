@@ -51,18 +51,15 @@ public class CollectGarbage {
     @Funq("gc")
     @CloudEventMapping(trigger = "io.nexodus.gc.run", responseType = "io.nexodus.gc.done")
     public Uni<Report> run(Run ignored) {
-        return run(GoDuration.parse(retention, "retention"), GoDuration.parse(ipamGrace, "ipam_grace"));
+        return run(null, null);
     }
 
-    Uni<Report> run(Duration retention, Duration ipamGrace) {
-        return tombstones.purge(OffsetDateTime.now().minus(retention))
-                .flatMap(purged -> addresses.reconcile(ipamGrace)
-                        .map(result -> new Report(purged, result.orphans(), result.released())));
-    }
-
+    /** @param retentionParam, ipamGraceParam Go durations; {@code null} for the configured ones */
     Uni<Report> run(String retentionParam, String ipamGraceParam) {
         Duration keep = GoDuration.parse(retentionParam == null ? retention : retentionParam, "retention");
         Duration grace = GoDuration.parse(ipamGraceParam == null ? ipamGrace : ipamGraceParam, "ipam_grace");
-        return run(keep, grace);
+        return tombstones.purge(OffsetDateTime.now().minus(keep))
+                .flatMap(purged -> addresses.reconcile(grace)
+                        .map(result -> new Report(purged, result.orphans(), result.released())));
     }
 }

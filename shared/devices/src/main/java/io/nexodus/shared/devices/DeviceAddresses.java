@@ -120,7 +120,7 @@ public class DeviceAddresses {
     private Uni<TunnelIp> acquire(Vpc vpc, String ns, String prefix, String requested) {
         Uni<String> attempt = requested == null ? ipam.acquireIp(ns, prefix) : ipam.acquireIpPreferring(ns, prefix, requested);
         // missing namespace: ours says NOT_FOUND, go-ipam INVALID_ARGUMENT "NamespaceDoesNotExist"
-        return attempt.onFailure(f -> IpamErrors.isNotFound(f) || IpamErrors.isMissingNamespace(f)).recoverWithUni(f -> prepare(vpc, ns)
+        return attempt.onFailure(IpamErrors::isMissing).recoverWithUni(f -> prepare(vpc, ns)
                         .flatMap(ignored -> requested == null ? ipam.acquireIp(ns, prefix)
                                 : ipam.acquireIpPreferring(ns, prefix, requested)))
                 .map(address -> new TunnelIp(address, prefix));

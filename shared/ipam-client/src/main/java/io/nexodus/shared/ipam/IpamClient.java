@@ -46,9 +46,13 @@ public class IpamClient {
     @ConfigProperty(name = "nexodus.ipam.dump-deadline", defaultValue = "PT120S")
     Duration dumpDeadline;
 
-    /** The generated Mutiny stub with this call's deadline, for the calls without a helper (child prefixes, dump...). */
+    /** The generated Mutiny stub with this call's deadline, for the calls without a helper (child prefixes...). */
     public MutinyIpamServiceStub stub() {
-        return channel.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        return stub(deadline);
+    }
+
+    private MutinyIpamServiceStub stub(Duration callDeadline) {
+        return channel.withDeadlineAfter(callDeadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Creates the namespace if missing (the server treats an existing one as success too). */
@@ -126,7 +130,7 @@ public class IpamClient {
         // (it creates them and asks again: falling back here could take the lowest address from a prefix
         // that appeared in between, and ignore the request)
         return acquireIp(namespace, prefixCidr, address)
-                .onFailure(f -> IpamErrors.isPermanent(f) && !IpamErrors.isNotFound(f) && !IpamErrors.isMissingNamespace(f))
+                .onFailure(f -> IpamErrors.isPermanent(f) && !IpamErrors.isMissing(f))
                 .recoverWithUni(ignored -> acquireIp(namespace, prefixCidr));
     }
 
@@ -146,14 +150,16 @@ public class IpamClient {
      * An admin read: its size grows with the allocations.
      */
     public Uni<String> dump(String namespace) {
-        return retry.transientFailures(Uni.createFrom().deferred(() -> channel
-                        .withDeadlineAfter(dumpDeadline.toMillis(), TimeUnit.MILLISECONDS)
-                        .dump(DumpRequest.newBuilder().setNamespace(namespace).build())))
+        return call(dumpDeadline, ipam -> ipam.dump(DumpRequest.newBuilder().setNamespace(namespace).build()))
                 .map(r -> r.getDump());
     }
 
-    /** Deferred, so that each (re)try is a new call with a fresh deadline. */
     private <T> Uni<T> call(Function<MutinyIpamServiceStub, Uni<T>> rpc) {
-        return retry.transientFailures(Uni.createFrom().<T>deferred(() -> rpc.apply(stub())));
+        return call(deadline, rpc);
+    }
+
+    /** Deferred, so that each (re)try is a new call with a fresh deadline. */
+    private <T> Uni<T> call(Duration callDeadline, Function<MutinyIpamServiceStub, Uni<T>> rpc) {
+        return retry.transientFailures(Uni.createFrom().<T>deferred(() -> rpc.apply(stub(callDeadline))));
     }
 }

@@ -52,6 +52,11 @@ public final class IpamErrors {
         return messageHas(failure, "NamespaceDoesNotExist") || code(failure) == Status.Code.NOT_FOUND;
     }
 
+    /** The namespace or the prefix the call names is not there (yet): create them and ask again. */
+    public static boolean isMissing(Throwable failure) {
+        return isNotFound(failure) || isMissingNamespace(failure);
+    }
+
     public static boolean isAlreadyAllocated(Throwable failure) {
         return code(failure) == Status.Code.ALREADY_EXISTS || messageHas(failure, "AlreadyAllocatedError");
     }
