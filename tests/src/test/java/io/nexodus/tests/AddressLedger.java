@@ -64,7 +64,7 @@ record AddressLedger(long liveDevices, long allocations, long devicesWithoutAddr
     }
 
     private static long count(Pool db, String sql) {
-        return db.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
+        return io.nexodus.testing.TestDb.count(db, sql);
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestDb;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -37,14 +38,14 @@ class DeviceLifecycleTest {
     @Inject
     Pool db;
 
-    private long count(String sql, Object... args) {
-        return db.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely().iterator().next().getLong(0);
-    }
 
     /** IPAM and the devices table agree: two addresses per live device, none for anything else. */
+    /** Per device, not in totals: every live device holds its own two addresses, and IPAM holds no other. */
     private void assertNoOrphans() {
-        assertEquals(2 * count("SELECT count(*) FROM devices WHERE deleted_at IS NULL"),
-                count("SELECT count(*) FROM ipam_addresses"), "IPAM allocations equal two per live device");
+        AddressLedger ledger = AddressLedger.read(db);
+        assertEquals(0, ledger.devicesWithoutAddresses(), "every live device's addresses are IPAM's: " + ledger);
+        assertEquals(0, ledger.addressesWithoutDevice(), "IPAM holds no address without its device: " + ledger);
+        assertEquals(2 * ledger.liveDevices(), ledger.allocations(), ledger.toString());
     }
 
     @Test
@@ -67,7 +68,7 @@ class DeviceLifecycleTest {
         }
         assertEquals(1, statuses.stream().filter(s -> s == 201).count(), "statuses " + statuses);
         assertEquals(3, statuses.stream().filter(s -> s == 400).count(), "statuses " + statuses);
-        assertEquals(1, count("SELECT count(*) FROM devices WHERE owner_id = $1", UUID.fromString(vpc)));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM devices WHERE owner_id = $1", UUID.fromString(vpc)));
         assertNoOrphans();
         // and once its device is deleted, the key stays spent (Nexodus let it register again)
         String id = given().header("Authorization", TestTokens.bearer(user)).get("/api/devices")
@@ -92,7 +93,7 @@ class DeviceLifecycleTest {
         new Nexd().register(rk2, other, "").then().statusCode(400).body("field", equalTo("vpc_id"));
         // a user cannot register into another tenant's VPC
         new Nexd().register(TestTokens.bearer(user), other, "").then().statusCode(404).body("resource", equalTo("vpc"));
-        assertEquals(0, count("SELECT count(*) FROM devices WHERE owner_id = $1", UUID.fromString(vpc)));
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM devices WHERE owner_id = $1", UUID.fromString(vpc)));
         assertNoOrphans();
     }
 
@@ -120,7 +121,7 @@ class DeviceLifecycleTest {
                 .body("{\"vpc_id\":\"" + vpc + "\",\"public_key\":\"" + agent.publicKey
                         + "\",\"endpoints\":[{\"source\":\"local\",\"address\":\"nowhere\"}]}")
                 .post("/api/devices").then().statusCode(400).body("field", equalTo("endpoints[0].address"));
-        assertEquals(0, count("SELECT count(*) FROM devices WHERE owner_id = $1", UUID.fromString(vpc)));
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM devices WHERE owner_id = $1", UUID.fromString(vpc)));
         assertNoOrphans();
     }
 
@@ -138,7 +139,7 @@ class DeviceLifecycleTest {
                 .then().statusCode(200).body("id", equalTo(id));
         given().header("Authorization", bearer).get("/api/devices/" + id).then().statusCode(404);
         assertNoOrphans();
-        assertEquals(0, count("SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.20.0.0/24'::cidr"));
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.20.0.0/24'::cidr"));
         // the lowest free addresses are the ones just given back
         new Nexd().register(bearer, vpc, ",\"advertise_cidrs\":[\"10.20.0.0/24\"]").then().statusCode(201)
                 .body("ipv4_tunnel_ips[0].address", equalTo(v4)).body("ipv6_tunnel_ips[0].address", equalTo(v6));
@@ -151,14 +152,14 @@ class DeviceLifecycleTest {
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);
         new Nexd().register(bearer, vpc, ",\"advertise_cidrs\":[\"10.99.0.0/16\"]").then().statusCode(201);
-        long before = count("SELECT count(*) FROM ipam_addresses");
+        long before = TestDb.count(db, "SELECT count(*) FROM ipam_addresses");
         // IPv4 and IPv6 are handed out, then IPAM refuses the overlapping prefix: both go back
         Nexd second = new Nexd();
         second.register(bearer, vpc, ",\"advertise_cidrs\":[\"192.168.50.0/24\",\"10.99.1.0/24\"]").then()
                 .statusCode(400).body("field", equalTo("advertise_cidrs"));
-        assertEquals(0, count("SELECT count(*) FROM devices WHERE public_key = $1", second.publicKey));
-        assertEquals(before, count("SELECT count(*) FROM ipam_addresses"), "no address left behind");
-        assertEquals(0, count("SELECT count(*) FROM ipam_prefixes WHERE cidr = '192.168.50.0/24'::cidr"),
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM devices WHERE public_key = $1", second.publicKey));
+        assertEquals(before, TestDb.count(db, "SELECT count(*) FROM ipam_addresses"), "no address left behind");
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM ipam_prefixes WHERE cidr = '192.168.50.0/24'::cidr"),
                 "the prefix taken before the refusal is given back too");
         assertNoOrphans();
     }
@@ -173,9 +174,9 @@ class DeviceLifecycleTest {
         given().header("Authorization", bearer).contentType(ContentType.JSON)
                 .body("{\"advertise_cidrs\":[\"10.31.0.0/24\",\"0.0.0.0/0\"]}").patch("/api/devices/" + id)
                 .then().statusCode(200).body("advertise_cidrs", equalTo(List.of("10.31.0.0/24", "0.0.0.0/0")));
-        assertEquals(0, count("SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.30.0.0/24'::cidr"), "dropped prefix released");
-        assertEquals(1, count("SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.31.0.0/24'::cidr"), "new prefix taken");
-        assertEquals(0, count("SELECT count(*) FROM ipam_prefixes WHERE cidr = '0.0.0.0/0'::cidr"), "default routes are not");
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.30.0.0/24'::cidr"), "dropped prefix released");
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.31.0.0/24'::cidr"), "new prefix taken");
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM ipam_prefixes WHERE cidr = '0.0.0.0/0'::cidr"), "default routes are not");
     }
 
     @Test
@@ -211,7 +212,7 @@ class DeviceLifecycleTest {
                 .then().statusCode(200).body("hostname", not(equalTo("pwned")));
         given().header("Authorization", TestTokens.bearer(owner)).get("/api/vpcs/" + vpc + "/metadata")
                 .then().statusCode(200).body("key", hasItem("tuning"));
-        assertEquals(1, count("SELECT count(*) FROM device_metadata WHERE device_id = $1 AND deleted_at IS NULL",
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM device_metadata WHERE device_id = $1 AND deleted_at IS NULL",
                 UUID.fromString(id)));
     }
 }

@@ -1,5 +1,7 @@
 package io.nexodus.tests;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
@@ -44,11 +46,14 @@ class FaultsTest {
     @ConfigProperty(name = "quarkus.datasource.password")
     String password;
 
-    /** Cuts every other session of the test database, as a restart would. */
-    private void cutConnections() throws Exception {
+    /** Cuts every other session of the test database, as a restart would; returns how many it cut. */
+    private int cutConnections() throws Exception {
         try (Connection admin = DriverManager.getConnection("jdbc:" + url, user, password)) {
-            admin.createStatement().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            java.sql.ResultSet cut = admin.createStatement().executeQuery("SELECT count(*) FILTER"
+                    + " (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
                     + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+            cut.next();
+            return cut.getInt(1);
         }
     }
 
@@ -58,10 +63,12 @@ class FaultsTest {
         String vpc = Nexd.defaultVpc(name);
         String bearer = TestTokens.bearer(name);
         RegistrationBurst burst = RegistrationBurst.start(base, bearer, vpc, REGISTRATIONS, 16);
-        Thread.sleep(300);
-        cutConnections();
-        Thread.sleep(300);
-        cutConnections();
+        burst.awaitInFlight(20);
+        int first = cutConnections();
+        burst.awaitInFlight((int) burst.answered() + 20);
+        int second = cutConnections();
+        burst.assertStillInFlight("after the second cut");
+        assertTrue(first > 0 && second > 0, "each cut ended the functions' sessions: " + first + ", " + second);
         List<HttpResponse<String>> answers = burst.answers();
         RegistrationBurst.failures(answers);
 

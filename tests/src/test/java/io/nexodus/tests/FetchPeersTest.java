@@ -36,10 +36,6 @@ class FetchPeersTest {
     @Inject
     Pool db;
 
-    private String baseUrl() {
-        return base.toString().replaceFirst("/$", "");
-    }
-
     /** A registered agent with its opened device token. */
     record Agent(Nexd nexd, String id, String token, long revision) {
     }
@@ -61,7 +57,7 @@ class FetchPeersTest {
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);
         Agent watcher = register(bearer, vpc);
-        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + watcher.token(),
+        try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + watcher.token(),
                 deviceWatch(vpc, 0, false))) {
             assertEquals(200, watch.status);
             assertEquals("application/json;stream=watch", watch.contentType);
@@ -103,7 +99,7 @@ class FetchPeersTest {
         Agent watcher = register(bearer, vpc);
         Agent early = register(bearer, vpc);
         long last;
-        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + watcher.token(),
+        try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + watcher.token(),
                 deviceWatch(vpc, 0, false))) {
             List<JsonObject> replay = watch.untilTail("device");
             last = replay.stream().filter(e -> e.containsKey("value"))
@@ -115,7 +111,7 @@ class FetchPeersTest {
                 .patch("/api/devices/" + late.id()).then().statusCode(200);
         given().header("Authorization", bearer).delete("/api/devices/" + early.id()).then().statusCode(200);
 
-        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + watcher.token(),
+        try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + watcher.token(),
                 deviceWatch(vpc, last, true))) {
             // rows, not a log: the device that joined and was renamed arrives once, in its latest state
             JsonObject joined = watch.next(5);
@@ -134,15 +130,15 @@ class FetchPeersTest {
         String owner = Nexd.user("carol");
         String otherVpc = Nexd.defaultVpc(Nexd.user("dave"));
         Agent agent = register(TestTokens.bearer(owner), Nexd.defaultVpc(owner));
-        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + agent.token(),
+        try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + agent.token(),
                 deviceWatch(otherVpc, 0, false))) {
             assertEquals(404, watch.status);
         }
-        try (WatchClient watch = new WatchClient(baseUrl(), "/api/vpcs/" + otherVpc + "/events",
+        try (WatchClient watch = new WatchClient(base, "/api/vpcs/" + otherVpc + "/events",
                 TestTokens.bearer(owner), "[{\"kind\":\"device\"}]")) {
             assertEquals(404, watch.status);
         }
-        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + agent.token(),
+        try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + agent.token(),
                 "[{\"kind\":\"bogus\"}]")) {
             assertEquals(400, watch.status);
         }
@@ -181,7 +177,7 @@ class FetchPeersTest {
         String user = Nexd.user("frank");
         String vpc = Nexd.defaultVpc(user);
         Agent agent = register(TestTokens.bearer(user), vpc);
-        try (WatchClient watch = new WatchClient(baseUrl(), "/api/events", "Bearer " + agent.token(),
+        try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + agent.token(),
                 deviceWatch(vpc, 0, false))) {
             watch.untilTail("device");
             boolean online = db.preparedQuery("SELECT online FROM devices WHERE id = $1")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestDb;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -45,10 +46,6 @@ class GcAttackTest {
 
     @Inject
     Pool db;
-
-    private long count(String sql) {
-        return db.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
-    }
 
     /** What each kind of gc caller was answered: kind → status → count. */
     private final Map<String, Map<Integer, Integer>> answered = new ConcurrentHashMap<>();
@@ -93,9 +90,9 @@ class GcAttackTest {
         assertEquals(Map.of(204, calls("service token, configured")), answered.get("service token, configured"));
         assertTrue(calls("service token, configured") > 1, "the schedule swept during the burst");
 
-        assertEquals(0, count("SELECT count(*) FROM (SELECT ipv4_tunnel_ips->0->>'address' FROM devices"
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM (SELECT ipv4_tunnel_ips->0->>'address' FROM devices"
                 + " WHERE deleted_at IS NULL GROUP BY 1 HAVING count(*) > 1) twice"), "no IPv4 address on two live devices");
-        assertEquals(0, count("SELECT count(*) FROM (SELECT ipv6_tunnel_ips->0->>'address' FROM devices"
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM (SELECT ipv6_tunnel_ips->0->>'address' FROM devices"
                 + " WHERE deleted_at IS NULL GROUP BY 1 HAVING count(*) > 1) twice"), "no IPv6 address on two live devices");
         AddressLedger ledger = AddressLedger.read(db);
         assertEquals(REGISTRATIONS, ledger.liveDevices());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.nexodus.shared.ipam.IpamClient;
 import io.nexodus.shared.ipam.IpamNamespaces;
 import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestDb;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -35,9 +36,6 @@ class GcTest {
     @Inject
     IpamClient ipam;
 
-    private long count(String sql, Object... args) {
-        return db.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely().iterator().next().getLong(0);
-    }
 
     private static RequestSpecification asSchedule() {
         return given().header("Authorization", TestTokens.serviceBearer());
@@ -53,15 +51,15 @@ class GcTest {
         java.util.UUID device = java.util.UUID.fromString(id);
 
         asSchedule().get("/private/gc?retention=24h").then().statusCode(204);
-        assertEquals(1, count("SELECT count(*) FROM devices WHERE id = $1", device), "a fresh tombstone stays");
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM devices WHERE id = $1", device), "a fresh tombstone stays");
 
         db.preparedQuery("UPDATE devices SET deleted_at = now() - interval '30 hours' WHERE id = $1")
                 .execute(Tuple.of(device)).await().indefinitely();
         asSchedule().get("/private/gc?retention=48h").then().statusCode(204);
-        assertEquals(1, count("SELECT count(*) FROM devices WHERE id = $1", device), "a caller may keep more");
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM devices WHERE id = $1", device), "a caller may keep more");
         asSchedule().get("/private/gc").then().statusCode(204);
-        assertEquals(0, count("SELECT count(*) FROM devices WHERE id = $1", device), "an old tombstone goes");
-        assertEquals(1, count("SELECT count(*) FROM vpcs WHERE id = $1", java.util.UUID.fromString(vpc)), "live rows stay");
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM devices WHERE id = $1", device), "an old tombstone goes");
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM vpcs WHERE id = $1", java.util.UUID.fromString(vpc)), "live rows stay");
     }
 
     @Test
@@ -84,26 +82,28 @@ class GcTest {
         // what a registration that lost its answer leaves: an address and a prefix that nobody holds
         String lost = ipam.acquireIp(IpamNamespaces.SHARED, IpamNamespaces.DEFAULT_IPV4_CIDR).await().atMost(Duration.ofSeconds(10));
         ipam.createPrefix(IpamNamespaces.SHARED, "10.88.0.0/24").await().atMost(Duration.ofSeconds(10));
-        long allocations = count("SELECT count(*) FROM ipam_addresses");
+        long allocations = TestDb.count(db, "SELECT count(*) FROM ipam_addresses");
         assertEquals(1, AddressLedger.read(db).addressesWithoutDevice(), "one address without a device: " + lost);
 
         // seen, not yet given back: it may belong to a registration still in flight
         AddressLedger.sweep();
-        assertEquals(2, count("SELECT count(*) FROM ipam_orphans"), "the address and the prefix are remembered");
-        assertEquals(allocations, count("SELECT count(*) FROM ipam_addresses"));
+        assertEquals(2, TestDb.count(db, "SELECT count(*) FROM ipam_orphans"), "the address and the prefix are remembered");
+        assertEquals(allocations, TestDb.count(db, "SELECT count(*) FROM ipam_addresses"));
+        // the Funqy and CloudEvent bindings apply the configured grace (10 minutes) too
         db.query("UPDATE ipam_orphans SET first_seen = first_seen - interval '9 minutes'").execute().await().indefinitely();
-        AddressLedger.sweep();
-        assertEquals(allocations, count("SELECT count(*) FROM ipam_addresses"), "kept within the configured 10 minutes");
+        asSchedule().contentType("application/json").body("{}").post("/gc")
+                .then().statusCode(200).body("ipam_orphans", equalTo(2)).body("ipam_released", equalTo(0));
+        assertEquals(allocations, TestDb.count(db, "SELECT count(*) FROM ipam_addresses"), "kept within the configured 10 minutes");
 
         db.query("UPDATE ipam_orphans SET first_seen = first_seen - interval '2 minutes'").execute().await().indefinitely();
-        AddressLedger.sweep();
+        pingEvent(TestTokens.serviceBearer()).body("{}").post("/").then().statusCode(200).body("ipam_released", equalTo(2));
         AddressLedger ledger = AddressLedger.read(db);
         assertEquals(0, ledger.addressesWithoutDevice(), "the lost address is back in the pool");
         assertEquals(0, ledger.devicesWithoutAddresses(), "no live device lost an address");
         assertEquals(2 * ledger.liveDevices(), ledger.allocations());
-        assertEquals(0, count("SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.88.0.0/24'::cidr"), "the lost prefix is gone");
-        assertEquals(1, count("SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.77.0.0/24'::cidr"), "an advertised one stays");
-        assertEquals(0, count("SELECT count(*) FROM ipam_orphans"), "nothing left to remember");
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.88.0.0/24'::cidr"), "the lost prefix is gone");
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM ipam_prefixes WHERE cidr = '10.77.0.0/24'::cidr"), "an advertised one stays");
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM ipam_orphans"), "nothing left to remember");
     }
 
     private static RequestSpecification pingEvent(String bearer) {

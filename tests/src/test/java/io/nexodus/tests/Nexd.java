@@ -8,7 +8,6 @@ import io.nexodus.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.security.GeneralSecurityException;
-import java.util.UUID;
 
 /** An agent as the tests play it: a WireGuard key pair and the calls nexd makes (api.md §14). */
 final class Nexd {
@@ -46,7 +45,7 @@ final class Nexd {
     }
 
     static String user(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return io.nexodus.testing.TestUsers.unique(prefix);
     }
 
     /** Provisions the user and returns their id, which is also their default VPC's id. */

@@ -30,17 +30,47 @@ final class RegistrationBurst {
     }
 
     static RegistrationBurst start(URL base, String bearer, String vpc, int registrations, int parallel) {
+        return start(base, List.of(bearer), vpc, registrations, parallel);
+    }
+
+    /** @param bearers taken in turn: registration i uses {@code bearers[i % size]} */
+    static RegistrationBurst start(URL base, List<String> bearers, String vpc, int registrations, int parallel) {
         RegistrationBurst burst = new RegistrationBurst(parallel);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (int i = 0; i < registrations; i++) {
             Nexd agent = new Nexd();
             HttpRequest request = HttpRequest.newBuilder(URI.create(base + "api/devices"))
-                    .header("Authorization", bearer).header("Content-Type", "application/json")
+                    .header("Authorization", bearers.get(i % bearers.size())).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"vpc_id\":\"" + vpc + "\",\"public_key\":\""
                             + agent.publicKey + "\"}")).build();
             burst.answers.add(burst.pool.submit(() -> client.send(request, HttpResponse.BodyHandlers.ofString())));
         }
         return burst;
+    }
+
+    /** How many registrations have been answered so far. */
+    long answered() {
+        return answers.stream().filter(Future::isDone).count();
+    }
+
+    /**
+     * Returns once {@code atLeast} registrations are answered and more are still to come: a fault injected
+     * now lands while the burst is in flight (a fixed sleep could land before it started, or after it ended,
+     * on a slow machine).
+     */
+    void awaitInFlight(int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (answered() < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(answered() >= atLeast && answered() < answers.size(),
+                "the burst is in flight: " + answered() + " of " + answers.size() + " answered");
+    }
+
+    /** Fails unless some registrations are still unanswered: the fault overlapped the burst. */
+    void assertStillInFlight(String when) {
+        assertTrue(answered() < answers.size(), "the burst was still in flight " + when + ": "
+                + answered() + " of " + answers.size() + " answered");
     }
 
     /** Waits for every answer. */

@@ -43,10 +43,13 @@ final class TcpRelay implements AutoCloseable {
         daemon("relay-accept-" + port, () -> accept(socket));
     }
 
-    synchronized void cut() {
+    /** @return how many relayed connections were open, and are now closed */
+    synchronized int cut() {
         closeQuietly(listener);
+        int cut = open.size();
         open.forEach(TcpRelay::closeQuietly);
         open.clear();
+        return cut;
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestDb;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -15,7 +16,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -160,6 +160,6 @@ class TenancyTest {
     }
 
     private long count(String sql, String id) {
-        return db.preparedQuery(sql).execute(Tuple.of(UUID.fromString(id))).await().indefinitely().iterator().next().getLong(0);
+        return TestDb.count(db, sql, UUID.fromString(id));
     }
 }

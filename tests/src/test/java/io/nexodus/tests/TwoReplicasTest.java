@@ -72,7 +72,7 @@ class TwoReplicasTest {
             String second = "http://localhost:" + port;
             awaitUp(second, replica2, log);
             String watch = "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
-            try (WatchClient one = new WatchClient(base.toString().replaceFirst("/$", ""), "/api/events", "Bearer " + tokenA, watch);
+            try (WatchClient one = new WatchClient(base, "/api/events", "Bearer " + tokenA, watch);
                     WatchClient two = new WatchClient(second, "/api/events", "Bearer " + tokenB, watch)) {
                 assertEquals(200, one.status);
                 assertEquals(200, two.status);

@@ -42,7 +42,7 @@ class WatchAuthorizationTest {
     URL base;
 
     private WatchClient watch(String bearer, String vpc) throws Exception {
-        return new WatchClient(base.toString().replaceFirst("/$", ""), "/api/events", bearer,
+        return new WatchClient(base, "/api/events", bearer,
                 "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]");
     }
 

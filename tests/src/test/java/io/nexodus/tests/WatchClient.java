@@ -24,7 +24,13 @@ final class WatchClient implements AutoCloseable {
     final String contentType;
     private volatile java.io.InputStream body;
 
+    /** @param base the application's URL as {@code @TestHTTPResource("/")} gives it (with or without a last slash) */
+    WatchClient(java.net.URL base, String path, String bearer, String watchesJson) throws Exception {
+        this(base.toString(), path, bearer, watchesJson);
+    }
+
     WatchClient(String baseUrl, String path, String bearer, String watchesJson) throws Exception {
+        baseUrl = baseUrl.replaceFirst("/$", "");
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Authorization", bearer).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(watchesJson)).timeout(Duration.ofMinutes(5)).build();

@@ -11,7 +11,9 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestDb;
 import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.TestUsers;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,19 +43,11 @@ class InvitationsTest {
     @Inject
     Pool db;
 
-    private static String uniqueName(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
-    private long count(String sql, Object... args) {
-        return db.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely().iterator().next().getLong(0);
-    }
 
     /** Provisions the user (any request does) and returns their id = their personal organization's id. */
     private String userId(String user) {
-        given().header("Authorization", TestTokens.bearer(user)).get("/api/invitations").then().statusCode(200);
-        return db.preparedQuery("SELECT id FROM users WHERE user_name = $1").execute(Tuple.of(user))
-                .await().indefinitely().iterator().next().getUUID(0).toString();
+        return TestUsers.provision(db, user, "/api/invitations");
     }
 
     private static ValidatableResponse invite(String owner, String body) {
@@ -72,7 +66,7 @@ class InvitationsTest {
     }
 
     private boolean isMember(String userId, String organization) {
-        return count("SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
+        return TestDb.count(db, "SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
                 UUID.fromString(userId), UUID.fromString(organization)) == 1;
     }
 
@@ -92,8 +86,8 @@ class InvitationsTest {
 
     @Test
     void theInviteeAcceptsAndBecomesAMember() {
-        String owner = uniqueName("alice");
-        String invitee = uniqueName("bob");
+        String owner = TestUsers.unique("alice");
+        String invitee = TestUsers.unique("bob");
         String org = userId(owner);
         String bob = userId(invitee);
 
@@ -104,7 +98,7 @@ class InvitationsTest {
                 .body("organization.name", equalTo(owner)).body("from.username", equalTo(owner))
                 .body("email", nullValue())
                 .extract().path("id");
-        assertEquals(1, count("SELECT count(*) FROM invitations WHERE id = $1 AND expires_at BETWEEN"
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM invitations WHERE id = $1 AND expires_at BETWEEN"
                 + " now() + interval '7 days' - interval '1 minute' AND now() + interval '7 days'", UUID.fromString(id)));
 
         // both the invitee and the owner see it, with the organization and the inviter embedded
@@ -119,7 +113,7 @@ class InvitationsTest {
 
         accept(invitee, id).statusCode(204);
         assertEquals(true, isMember(bob, org));
-        assertEquals(1, count("SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2"
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2"
                 + " AND roles = ARRAY['member']", UUID.fromString(bob), UUID.fromString(org)));
         // the invitation is used up
         given().header("Authorization", TestTokens.bearer(invitee)).get("/api/invitations/" + id).then().statusCode(404);
@@ -128,21 +122,21 @@ class InvitationsTest {
 
     @Test
     void anOwnerInvitationGrantsTheOwnerRole() {
-        String owner = uniqueName("olga");
+        String owner = TestUsers.unique("olga");
         String org = userId(owner);
-        String invitee = uniqueName("oscar");
+        String invitee = TestUsers.unique("oscar");
         String id = invite(owner, "{\"organization_id\":\"" + org + "\",\"user_id\":\"" + userId(invitee)
                 + "\",\"roles\":[\"owner\",\"owner\"]}").statusCode(201).body("roles", contains("owner")).extract().path("id");
         accept(invitee, id).statusCode(204);
-        assertEquals(1, count("SELECT count(*) FROM user_organizations WHERE organization_id = $1 AND roles = ARRAY['owner']",
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_organizations WHERE organization_id = $1 AND roles = ARRAY['owner']",
                 UUID.fromString(org)) - 1);
     }
 
     @Test
     void anEmailInvitationWaitsForTheUserWithThatVerifiedAddress() {
-        String owner = uniqueName("carol");
+        String owner = TestUsers.unique("carol");
         String org = userId(owner);
-        String name = uniqueName("dan");
+        String name = TestUsers.unique("dan");
         String email = name + "@example.com";
         // nobody has the address yet: user_id stays empty; the address is stored normalized
         String id = invite(owner, "{\"organization_id\":\"" + org + "\",\"email\":\"  " + email.toUpperCase() + " \"}")
@@ -152,7 +146,7 @@ class InvitationsTest {
                 .statusCode(409).body("error", equalTo("resource already exists")).body("id", equalTo(id));
 
         // an unverified address does not see it
-        String unverified = "Bearer " + TestTokens.token(UUID.randomUUID().toString(), uniqueName("mallory"),
+        String unverified = "Bearer " + TestTokens.token(UUID.randomUUID().toString(), TestUsers.unique("mallory"),
                 Map.of("email", email, "email_verified", false));
         given().header("Authorization", unverified).get("/api/invitations").then().statusCode(200).body("id", empty());
         given().header("Authorization", unverified).post("/api/invitations/" + id + "/accept").then().statusCode(404);
@@ -166,15 +160,15 @@ class InvitationsTest {
         assertEquals(true, isMember(danId, org));
 
         // an address that already belongs to a user resolves to that user at once
-        String erin = uniqueName("erin");
+        String erin = TestUsers.unique("erin");
         invite(erin, "{\"organization_id\":\"" + userId(erin) + "\",\"email\":\"" + email + "\"}")
                 .statusCode(201).body("user_id", equalTo(danId)).body("email", equalTo(email));
     }
 
     @Test
     void anExpiredInvitationIsRefusedAndNoLongerBlocksANewOne() {
-        String owner = uniqueName("frank");
-        String invitee = uniqueName("gina");
+        String owner = TestUsers.unique("frank");
+        String invitee = TestUsers.unique("gina");
         String org = userId(owner);
         String ginaId = userId(invitee);
         String id = inviteById(owner, org, ginaId);
@@ -192,9 +186,9 @@ class InvitationsTest {
 
     @Test
     void someoneElsesInvitationIsRefused() {
-        String owner = uniqueName("hank");
-        String invitee = uniqueName("iris");
-        String stranger = uniqueName("jack");
+        String owner = TestUsers.unique("hank");
+        String invitee = TestUsers.unique("iris");
+        String stranger = TestUsers.unique("jack");
         String org = userId(owner);
         String id = inviteById(owner, org, userId(invitee));
         String strangerId = userId(stranger);
@@ -209,15 +203,15 @@ class InvitationsTest {
         // the owner sees it but cannot accept it in the invitee's place
         accept(owner, id).statusCode(403).body("error", equalTo("forbidden"));
         assertEquals(false, isMember(strangerId, org));
-        assertEquals(1, count("SELECT count(*) FROM user_organizations WHERE organization_id = $1", UUID.fromString(org)));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_organizations WHERE organization_id = $1", UUID.fromString(org)));
         // still pending for the invitee
         accept(invitee, id).statusCode(204);
     }
 
     @Test
     void concurrentAcceptsMakeOneMembership() throws Exception {
-        String owner = uniqueName("kate");
-        String invitee = uniqueName("leo");
+        String owner = TestUsers.unique("kate");
+        String invitee = TestUsers.unique("leo");
         String org = userId(owner);
         String leo = userId(invitee);
         String id = inviteById(owner, org, leo);
@@ -225,26 +219,26 @@ class InvitationsTest {
                 .post("/api/invitations/" + id + "/accept").statusCode());
         assertEquals(1, statuses.stream().filter(s -> s == 204).count(), "statuses " + statuses);
         assertEquals(3, statuses.stream().filter(s -> s == 404).count(), "statuses " + statuses);
-        assertEquals(1, count("SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
                 UUID.fromString(leo), UUID.fromString(org)));
     }
 
     @Test
     void concurrentInvitationsOfOneUserMakeOne() throws Exception {
-        String owner = uniqueName("lena");
+        String owner = TestUsers.unique("lena");
         String org = userId(owner);
-        String body = "{\"organization_id\":\"" + org + "\",\"user_id\":\"" + userId(uniqueName("lou")) + "\"}";
+        String body = "{\"organization_id\":\"" + org + "\",\"user_id\":\"" + userId(TestUsers.unique("lou")) + "\"}";
         List<Integer> statuses = fourAtOnce(() -> given().header("Authorization", TestTokens.bearer(owner))
                 .contentType(ContentType.JSON).body(body).post("/api/invitations").statusCode());
         assertEquals(1, statuses.stream().filter(s -> s == 201).count(), "statuses " + statuses);
         assertEquals(3, statuses.stream().filter(s -> s == 409).count(), "statuses " + statuses);
-        assertEquals(1, count("SELECT count(*) FROM invitations WHERE organization_id = $1", UUID.fromString(org)));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM invitations WHERE organization_id = $1", UUID.fromString(org)));
     }
 
     @Test
     void declineAndWithdraw() {
-        String owner = uniqueName("mia");
-        String invitee = uniqueName("ned");
+        String owner = TestUsers.unique("mia");
+        String invitee = TestUsers.unique("ned");
         String org = userId(owner);
         String ned = userId(invitee);
         String declined = inviteById(owner, org, ned);
@@ -260,12 +254,12 @@ class InvitationsTest {
 
     @Test
     void onlyOwnersInviteAndNothingChangesOtherwise() {
-        String owner = uniqueName("pat");
-        String member = uniqueName("quinn");
-        String stranger = uniqueName("rita");
+        String owner = TestUsers.unique("pat");
+        String member = TestUsers.unique("quinn");
+        String stranger = TestUsers.unique("rita");
         String org = userId(owner);
         String memberId = userId(member);
-        String target = userId(uniqueName("sam"));
+        String target = userId(TestUsers.unique("sam"));
         db.preparedQuery("INSERT INTO user_organizations (user_id, organization_id, roles) VALUES ($1, $2, ARRAY['member'])")
                 .execute(Tuple.of(UUID.fromString(memberId), UUID.fromString(org))).await().indefinitely();
         String body = "{\"organization_id\":\"" + org + "\",\"user_id\":\"" + target + "\"}";
@@ -276,7 +270,7 @@ class InvitationsTest {
         String id = inviteById(owner, org, target);
         given().header("Authorization", TestTokens.bearer(member)).get("/api/invitations/" + id).then().statusCode(404);
         given().header("Authorization", TestTokens.bearer(member)).delete("/api/invitations/" + id).then().statusCode(404);
-        assertEquals(1, count("SELECT count(*) FROM invitations WHERE organization_id = $1", UUID.fromString(org)));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM invitations WHERE organization_id = $1", UUID.fromString(org)));
         // inviting a member is refused
         invite(owner, "{\"organization_id\":\"" + org + "\",\"user_id\":\"" + memberId + "\"}")
                 .statusCode(400).body("field", equalTo("user_id"));
@@ -284,7 +278,7 @@ class InvitationsTest {
 
     @Test
     void badInputIsA400NamingTheField() {
-        String owner = uniqueName("tom");
+        String owner = TestUsers.unique("tom");
         String org = userId(owner);
         invite(owner, "{\"user_id\":\"" + org + "\"}").statusCode(400).body("field", equalTo("organization_id"));
         invite(owner, "{\"organization_id\":\"" + org + "\"}").statusCode(400)
@@ -305,13 +299,15 @@ class InvitationsTest {
                 .then().statusCode(400).body("error", equalTo("path parameter invalid")).body("field", equalTo("id"));
         given().header("Authorization", TestTokens.bearer(owner)).post("/api/invitations/not-a-uuid/accept")
                 .then().statusCode(400).body("field", equalTo("id"));
-        assertEquals(0, count("SELECT count(*) FROM invitations"));
+        // this test's own organization only: other tests of the class share the table
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM invitations WHERE organization_id = $1", UUID.fromString(org)),
+                "nothing stored for bad input");
     }
 
     @Test
     void theSameOperationsThroughFunqyAndCloudEvents() {
-        String owner = uniqueName("uma");
-        String invitee = uniqueName("vic");
+        String owner = TestUsers.unique("uma");
+        String invitee = TestUsers.unique("vic");
         String org = userId(owner);
         String vic = userId(invitee);
         String id = given().header("Authorization", TestTokens.bearer(owner)).contentType(ContentType.JSON)

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.TestUsers;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,9 +28,6 @@ class OrganizationsTest {
     @Inject
     Pool db;
 
-    private static String uniqueName(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     private String create(String user, String name) {
         return given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
@@ -53,7 +51,7 @@ class OrganizationsTest {
 
     @Test
     void firstContactProvisionsThePersonalOrganization() {
-        String user = uniqueName("alice");
+        String user = TestUsers.unique("alice");
         String me = given().header("Authorization", TestTokens.bearer(user))
                 .when().get("/api/organizations").then().statusCode(200).extract().path("[0].id");
         given().header("Authorization", TestTokens.bearer(user))
@@ -77,8 +75,8 @@ class OrganizationsTest {
 
     @Test
     void createListGetDeleteAsOwner() {
-        String user = uniqueName("bob");
-        String name = uniqueName("acme");
+        String user = TestUsers.unique("bob");
+        String name = TestUsers.unique("acme");
         String id = create(user, name);
 
         given().header("Authorization", TestTokens.bearer(user))
@@ -111,9 +109,9 @@ class OrganizationsTest {
 
     @Test
     void duplicateNameIsAConflictNamingTheExistingOrganization() {
-        String name = uniqueName("dup");
-        String id = create(uniqueName("carol"), name);
-        given().header("Authorization", TestTokens.bearer(uniqueName("dave"))).contentType(ContentType.JSON)
+        String name = TestUsers.unique("dup");
+        String id = create(TestUsers.unique("carol"), name);
+        given().header("Authorization", TestTokens.bearer(TestUsers.unique("dave"))).contentType(ContentType.JSON)
                 .body("{\"name\":\"" + name + "\"}")
                 .when().post("/api/organizations")
                 .then().statusCode(409).body("error", equalTo("resource already exists")).body("id", equalTo(id));
@@ -121,7 +119,7 @@ class OrganizationsTest {
 
     @Test
     void personalOrganizationCannotBeDeleted() {
-        String user = uniqueName("erin");
+        String user = TestUsers.unique("erin");
         String me = userId(user);
         given().header("Authorization", TestTokens.bearer(user))
                 .when().delete("/api/organizations/" + me)
@@ -131,10 +129,10 @@ class OrganizationsTest {
 
     @Test
     void anotherTenantGetsNotFoundAndAMemberGetsForbidden() {
-        String owner = uniqueName("frank");
-        String stranger = uniqueName("grace");
-        String member = uniqueName("heidi");
-        String id = create(owner, uniqueName("private"));
+        String owner = TestUsers.unique("frank");
+        String stranger = TestUsers.unique("grace");
+        String member = TestUsers.unique("heidi");
+        String id = create(owner, TestUsers.unique("private"));
 
         given().header("Authorization", TestTokens.bearer(stranger)).get("/api/organizations/" + id)
                 .then().statusCode(404).body("resource", equalTo("organization"));
@@ -172,7 +170,7 @@ class OrganizationsTest {
 
     @Test
     void badInputIsA400NamingTheField() {
-        String user = uniqueName("ivan");
+        String user = TestUsers.unique("ivan");
         given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
                 .body("{\"description\":\"no name\"}").post("/api/organizations")
                 .then().statusCode(400).body("error", equalTo("field not present")).body("field", equalTo("name"));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.TestUsers;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,15 +30,10 @@ class RegKeysTest {
     @Inject
     Pool db;
 
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     /** Provisions the user; their id is also the id of their default VPC. */
     private String vpcOf(String user) {
-        given().header("Authorization", TestTokens.bearer(user)).get("/api/reg-keys").then().statusCode(200);
-        return db.preparedQuery("SELECT id FROM users WHERE user_name = $1 AND deleted_at IS NULL")
-                .execute(Tuple.of(user)).await().indefinitely().iterator().next().getUUID(0).toString();
+        return TestUsers.provision(db, user, "/api/reg-keys");
     }
 
     private String createKey(String user, String vpc, String extra) {
@@ -51,7 +47,7 @@ class RegKeysTest {
 
     @Test
     void createShowsTheTokenOnceAndStoresOnlyItsHash() {
-        String user = unique("alice");
+        String user = TestUsers.unique("alice");
         String vpc = vpcOf(user);
         String created = createKey(user, vpc, ",\"single_use\":true,\"settings\":{\"mtu\":1420}");
         String id = io.restassured.path.json.JsonPath.from(created).getString("id");
@@ -70,7 +66,7 @@ class RegKeysTest {
 
     @Test
     void aRegistrationKeyIsABearerTokenForWhatNexdCalls() {
-        String user = unique("bob");
+        String user = TestUsers.unique("bob");
         String vpc = vpcOf(user);
         String token = io.restassured.path.json.JsonPath.from(createKey(user, vpc, "")).getString("bearer_token");
         String id = given().header("Authorization", "Bearer " + token).get("/api/reg-keys/me")
@@ -97,7 +93,7 @@ class RegKeysTest {
 
     @Test
     void anExpiredKeyIsRefused() {
-        String user = unique("carol");
+        String user = TestUsers.unique("carol");
         String vpc = vpcOf(user);
         String created = createKey(user, vpc, ",\"expires_at\":\"2999-01-01T00:00:00Z\"");
         String id = io.restassured.path.json.JsonPath.from(created).getString("id");
@@ -120,8 +116,8 @@ class RegKeysTest {
 
     @Test
     void anotherTenantCannotSeeOrUseAnothersVpcOrKeys() {
-        String owner = unique("dave");
-        String stranger = unique("eve");
+        String owner = TestUsers.unique("dave");
+        String stranger = TestUsers.unique("eve");
         String vpc = vpcOf(owner);
         vpcOf(stranger);
         String id = io.restassured.path.json.JsonPath.from(createKey(owner, vpc, "")).getString("id");
@@ -140,7 +136,7 @@ class RegKeysTest {
 
     @Test
     void badInputNamesTheField() {
-        String user = unique("frank");
+        String user = TestUsers.unique("frank");
         String vpc = vpcOf(user);
         given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON).body("{}")
                 .post("/api/reg-keys").then().statusCode(400).body("field", equalTo("vpc_id"));

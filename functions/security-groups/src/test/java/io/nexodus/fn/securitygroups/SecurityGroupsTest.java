@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.TestUsers;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,9 +41,6 @@ class SecurityGroupsTest {
     @Inject
     Pool db;
 
-    static String uniqueName(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     long count(String sql, Object... args) {
         return db.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely().iterator().next().getLong(0);
@@ -50,9 +48,7 @@ class SecurityGroupsTest {
 
     /** Provisions the user and returns their id = personal organization = default VPC = default group. */
     String userId(String user) {
-        given().header("Authorization", TestTokens.bearer(user)).get("/api/security-groups").then().statusCode(200);
-        return db.preparedQuery("SELECT id FROM users WHERE user_name = $1").execute(Tuple.of(user))
-                .await().indefinitely().iterator().next().getUUID(0).toString();
+        return TestUsers.provision(db, user, "/api/security-groups");
     }
 
     static ValidatableResponse create(String user, String body) {
@@ -67,7 +63,7 @@ class SecurityGroupsTest {
 
     @Test
     void anOwnerCreatesReadsUpdatesAndDeletes() {
-        String owner = uniqueName("alice");
+        String owner = TestUsers.unique("alice");
         String vpc = userId(owner);
         String id = create(owner, "{\"vpc_id\":\"" + vpc + "\",\"description\":\"ssh\",\"inbound_rules\":[" + RULE + "]}")
                 .statusCode(201).body("vpc_id", equalTo(vpc)).body("description", equalTo("ssh"))
@@ -103,7 +99,7 @@ class SecurityGroupsTest {
 
     @Test
     void everyRuleValidationErrorIsA422NamingTheField() {
-        String owner = uniqueName("bob");
+        String owner = TestUsers.unique("bob");
         String vpc = userId(owner);
         List<String[]> cases = List.of(
                 new String[] {"{\"ip_protocol\":\"sctp\"}", "inbound_rules[0].ip_protocol"},
@@ -147,7 +143,7 @@ class SecurityGroupsTest {
 
     @Test
     void badInputIsA400NamingTheField() {
-        String owner = uniqueName("carl");
+        String owner = TestUsers.unique("carl");
         String vpc = userId(owner);
         create(owner, "{\"description\":\"x\"}").statusCode(400).body("error", equalTo("field not present"))
                 .body("field", equalTo("vpc_id"));
@@ -165,9 +161,9 @@ class SecurityGroupsTest {
 
     @Test
     void otherTenantsGet404AndMembers403AndNothingChanges() {
-        String owner = uniqueName("dora");
-        String member = uniqueName("eve");
-        String stranger = uniqueName("finn");
+        String owner = TestUsers.unique("dora");
+        String member = TestUsers.unique("eve");
+        String stranger = TestUsers.unique("finn");
         String vpc = userId(owner);
         String memberId = userId(member);
         userId(stranger);
@@ -208,7 +204,7 @@ class SecurityGroupsTest {
 
     @Test
     void theDefaultGroupAndGroupsInUseCannotBeDeleted() {
-        String owner = uniqueName("gus");
+        String owner = TestUsers.unique("gus");
         String vpc = userId(owner);
         given().header("Authorization", TestTokens.bearer(owner)).delete("/api/security-groups/" + vpc)
                 .then().statusCode(400).body("error", equalTo("operation not allowed"))
@@ -236,7 +232,7 @@ class SecurityGroupsTest {
 
     @Test
     void everyVpcOfTheOrganizationIsSignalled() throws Exception {
-        String owner = uniqueName("hal");
+        String owner = TestUsers.unique("hal");
         String org = userId(owner);
         UUID vpc = UUID.randomUUID();
         db.preparedQuery("INSERT INTO vpcs (id, organization_id, private_cidr, ipv4_cidr, ipv6_cidr)"
@@ -265,7 +261,7 @@ class SecurityGroupsTest {
 
     @Test
     void theSameOperationsThroughFunqyAndCloudEvents() {
-        String owner = uniqueName("ida");
+        String owner = TestUsers.unique("ida");
         String vpc = userId(owner);
         String id = given().header("Authorization", TestTokens.bearer(owner)).contentType(ContentType.JSON)
                 .body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"funqy\"}").post("/create-security-group")

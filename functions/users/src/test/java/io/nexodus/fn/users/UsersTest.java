@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nexodus.shared.identity.DevTokenIssuer;
 import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestDb;
 import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.TestUsers;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,13 +37,7 @@ class UsersTest {
     @Inject
     Pool db;
 
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
-    private long count(String sql, Object... args) {
-        return db.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely().iterator().next().getLong(0);
-    }
 
     @Test
     void meIsCreatedFromTheTokenClaims() {
@@ -57,9 +53,9 @@ class UsersTest {
                 .then().statusCode(200).body("id", equalTo(id));
         given().header("Authorization", "Bearer " + token).get("/api/users")
                 .then().statusCode(200).header("X-Total-Count", "1").body("id", contains(id));
-        assertEquals(1, count("SELECT count(*) FROM user_identities WHERE user_id = $1 AND kind = 'email'"
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_identities WHERE user_id = $1 AND kind = 'email'"
                 + " AND value = 'judy@example.org'", UUID.fromString(id)));
-        assertEquals(1, count("SELECT count(*) FROM user_identities WHERE user_id = $1 AND kind = 'keycloak:id'"
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_identities WHERE user_id = $1 AND kind = 'keycloak:id'"
                 + " AND value = $2", UUID.fromString(id), subject));
 
         // a changed profile claim updates the user on the next request
@@ -71,7 +67,7 @@ class UsersTest {
     @Test
     void concurrentFirstRequestsCreateExactlyOneUser() throws Exception {
         String subject = UUID.randomUUID().toString();
-        String token = TestTokens.token(subject, unique("racer"), Map.of());
+        String token = TestTokens.token(subject, TestUsers.unique("racer"), Map.of());
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<String>> calls = new ArrayList<>();
@@ -87,9 +83,9 @@ class UsersTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(1, count("SELECT count(*) FROM users WHERE idp_id = $1", subject));
-        assertEquals(1, count("SELECT count(*) FROM organizations o JOIN users u ON u.id = o.id WHERE u.idp_id = $1", subject));
-        assertEquals(1, count("SELECT count(*) FROM vpcs v JOIN users u ON u.id = v.id WHERE u.idp_id = $1", subject));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM users WHERE idp_id = $1", subject));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM organizations o JOIN users u ON u.id = o.id WHERE u.idp_id = $1", subject));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM vpcs v JOIN users u ON u.id = v.id WHERE u.idp_id = $1", subject));
     }
 
     @Test
@@ -108,33 +104,33 @@ class UsersTest {
         String expired = TestTokens.token(UUID.randomUUID().toString(), "peggy",
                 Map.of("exp", System.currentTimeMillis() / 1000 - 600));
         given().header("Authorization", "Bearer " + expired).get("/api/users/me").then().statusCode(401);
-        assertEquals(0, count("SELECT count(*) FROM users WHERE user_name IN ('mallory', 'oscar', 'peggy')"));
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM users WHERE user_name IN ('mallory', 'oscar', 'peggy')"));
     }
 
     @Test
     void anotherUsersIdIsNotFound() {
-        String other = given().header("Authorization", TestTokens.bearer(unique("trent"))).get("/api/users/me")
+        String other = given().header("Authorization", TestTokens.bearer(TestUsers.unique("trent"))).get("/api/users/me")
                 .then().extract().path("id");
-        given().header("Authorization", TestTokens.bearer(unique("victor"))).get("/api/users/" + other)
+        given().header("Authorization", TestTokens.bearer(TestUsers.unique("victor"))).get("/api/users/" + other)
                 .then().statusCode(404).body("resource", equalTo("user"));
-        given().header("Authorization", TestTokens.bearer(unique("victor"))).delete("/api/users/" + other)
+        given().header("Authorization", TestTokens.bearer(TestUsers.unique("victor"))).delete("/api/users/" + other)
                 .then().statusCode(404);
-        given().header("Authorization", TestTokens.bearer(unique("victor"))).get("/api/users/bogus")
+        given().header("Authorization", TestTokens.bearer(TestUsers.unique("victor"))).get("/api/users/bogus")
                 .then().statusCode(400).body("field", equalTo("id"));
     }
 
     @Test
     void deletingMyselfCascadesAndAFreshSignUpStartsOver() {
-        String name = unique("walter");
+        String name = TestUsers.unique("walter");
         String subject = UUID.randomUUID().toString();
         String token = TestTokens.token(subject, name, Map.of());
         String id = given().header("Authorization", "Bearer " + token).get("/api/users/me")
                 .then().extract().path("id");
         given().header("Authorization", "Bearer " + token).delete("/api/users/me")
                 .then().statusCode(200).body("id", equalTo(id));
-        assertEquals(0, count("SELECT count(*) FROM organizations WHERE id = $1 AND deleted_at IS NULL", UUID.fromString(id)));
-        assertEquals(0, count("SELECT count(*) FROM vpcs WHERE id = $1 AND deleted_at IS NULL", UUID.fromString(id)));
-        assertEquals(0, count("SELECT count(*) FROM user_identities WHERE user_id = $1", UUID.fromString(id)));
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM organizations WHERE id = $1 AND deleted_at IS NULL", UUID.fromString(id)));
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM vpcs WHERE id = $1 AND deleted_at IS NULL", UUID.fromString(id)));
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM user_identities WHERE user_id = $1", UUID.fromString(id)));
         String again = given().header("Authorization", "Bearer " + token).get("/api/users/me")
                 .then().statusCode(200).body("username", equalTo(name)).extract().path("id");
         org.junit.jupiter.api.Assertions.assertNotEquals(id, again, "a deleted user signs up as a new user");
@@ -142,7 +138,7 @@ class UsersTest {
 
     @Test
     void userOwningDevicesCannotBeDeleted() {
-        String token = TestTokens.bearer(unique("xena"));
+        String token = TestTokens.bearer(TestUsers.unique("xena"));
         UUID id = UUID.fromString(given().header("Authorization", token).get("/api/users/me").then().extract().path("id"));
         db.preparedQuery("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, token_hash)"
                         + " VALUES ($1, $2, $2, $2, $3, $4)")
@@ -150,20 +146,20 @@ class UsersTest {
                 .await().indefinitely();
         given().header("Authorization", token).delete("/api/users/me")
                 .then().statusCode(400).body("error", equalTo("operation not allowed"));
-        assertEquals(1, count("SELECT count(*) FROM users WHERE id = $1 AND deleted_at IS NULL", id));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM users WHERE id = $1 AND deleted_at IS NULL", id));
     }
 
     @Test
     void leavingAnOrganizationAndOwnerRemovingAMember() {
-        String ownerToken = TestTokens.bearer(unique("yves"));
-        String memberToken = TestTokens.bearer(unique("zoe"));
-        String outsiderToken = TestTokens.bearer(unique("amy"));
+        String ownerToken = TestTokens.bearer(TestUsers.unique("yves"));
+        String memberToken = TestTokens.bearer(TestUsers.unique("zoe"));
+        String outsiderToken = TestTokens.bearer(TestUsers.unique("amy"));
         // users is its own function (organizations are another): the team is written directly here
         UUID ownerId = UUID.fromString(given().header("Authorization", ownerToken).get("/api/users/me").then().extract().path("id"));
         UUID memberId = UUID.fromString(given().header("Authorization", memberToken).get("/api/users/me").then().extract().path("id"));
         given().header("Authorization", outsiderToken).get("/api/users/me").then().statusCode(200);
         UUID orgId = UUID.randomUUID();
-        db.preparedQuery("INSERT INTO organizations (id, name) VALUES ($1, $2)").execute(Tuple.of(orgId, unique("team")))
+        db.preparedQuery("INSERT INTO organizations (id, name) VALUES ($1, $2)").execute(Tuple.of(orgId, TestUsers.unique("team")))
                 .await().indefinitely();
         db.preparedQuery("INSERT INTO user_organizations (user_id, organization_id, roles) VALUES ($1, $3, ARRAY['owner']),"
                         + " ($2, $3, ARRAY['member'])").execute(Tuple.of(ownerId, memberId, orgId)).await().indefinitely();
@@ -180,9 +176,9 @@ class UsersTest {
         // the member leaves
         given().header("Authorization", memberToken).delete("/api/users/me/organizations/" + orgId)
                 .then().statusCode(200).body("id", equalTo(memberId.toString()));
-        assertEquals(0, count("SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
                 memberId, orgId));
-        assertEquals(1, count("SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_organizations WHERE user_id = $1 AND organization_id = $2",
                 ownerId, orgId));
     }
 }
