@@ -19,7 +19,11 @@ final class Tools {
     }
 
     static Optional<Path> find(String name) {
-        String path = System.getenv().getOrDefault("PATH", "");
+        return find(name, System.getenv());
+    }
+
+    static Optional<Path> find(String name, java.util.Map<String, String> env) {
+        String path = env.getOrDefault("PATH", "");
         for (String dir : path.split(File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
@@ -30,12 +34,16 @@ final class Tools {
     }
 
     static Path require(String name, String why) {
-        Optional<Path> tool = find(name);
+        return require(name, why, System.getenv());
+    }
+
+    static Path require(String name, String why, java.util.Map<String, String> env) {
+        Optional<Path> tool = find(name, env);
         if (tool.isPresent()) {
             return tool.get();
         }
         String message = "'" + name + "' is not on PATH: " + why + " cannot be checked";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        if ("true".equalsIgnoreCase(env.get("CI"))) {
             fail(message + " (CI=true: a tool missing in CI is a failure; .ci/run installs it)");
         }
         System.err.println();
