@@ -33,6 +33,13 @@ final class KnativeAnnotations {
             Map.entry("autoscaling.knative.dev/target-burst-capacity", v -> v.equals("-1") || v.matches("\\d+(\\.\\d+)?")),
             Map.entry("serving.knative.dev/progress-deadline", v -> DURATION.matcher(v).matches()));
 
+    /** On any object's metadata (not a revision template): the few keys Knative reads there. */
+    static final Map<String, Predicate<String>> METADATA = Map.of(
+            "eventing.knative.dev/broker.class", v -> v.matches("MTChannelBasedBroker|Kafka|KafkaNamespaced"),
+            "serving.knative.dev/rollout-duration", v -> DURATION.matcher(v).matches(),
+            "networking.knative.dev/disable-auto-tls", v -> v.matches("true|false"),
+            "sources.knative.dev/oidc-service-account-name", v -> !v.isBlank());
+
     private KnativeAnnotations() {
     }
 

@@ -123,6 +123,28 @@ class KnativeServicesTest {
         assertEquals(List.of(), problems, overlay);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/overlays/kind", "deploy/overlays/production"})
+    void everyKnativeKeyOnAnyObjectIsOneKnativeKnows(String overlay) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode object : Rendered.of(overlay).objects) {
+            object.at("/metadata/annotations").fields().forEachRemaining(e -> {
+                var check = KnativeAnnotations.METADATA.get(e.getKey());
+                if (KnativeAnnotations.isKnativeKey(e.getKey()) && (check == null || !check.test(e.getValue().asText()))) {
+                    problems.add(object.path("kind").asText() + " " + Rendered.name(object) + ": annotation " + e.getKey() + "="
+                            + e.getValue().asText());
+                }
+            });
+            object.at("/metadata/labels").fields().forEachRemaining(e -> {
+                if (KnativeAnnotations.isKnativeKey(e.getKey()) && !(e.getKey().equals("networking.knative.dev/visibility")
+                        && e.getValue().asText().equals("cluster-local"))) {
+                    problems.add(object.path("kind").asText() + " " + Rendered.name(object) + ": label " + e.getKey());
+                }
+            });
+        }
+        assertEquals(List.of(), problems, overlay);
+    }
+
     @Test
     void scaleToZeroByDefaultAndEveryServiceBounded() {
         List<String> problems = new ArrayList<>();
