@@ -165,4 +165,22 @@ class ConfigurationTest {
                 config.at("/data/IPAM_HOST").asText().split("\\.")[0]), "IPAM_HOST names the ipam Knative Service");
         assertEquals("80", config.at("/data/IPAM_PORT").asText(), "Knative Services are reached on port 80");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/overlays/kind", "deploy/overlays/production"})
+    void theFrontDoorsUpstreamsAreFunctionServicesOfTheRender(String overlay) {
+        Rendered render = Rendered.of(overlay);
+        JsonNode config = render.objects.stream().filter(o -> o.path("kind").asText().equals("ConfigMap"))
+                .filter(o -> Rendered.name(o).startsWith("front-door")).findFirst().orElseThrow();
+        Matcher server = Pattern.compile("(?m)^\\s+server (\\S+) \"([^\".]+)\\.\\$\\{NAMESPACE}\\.svc\\.cluster\\.local:80\"$")
+                .matcher(config.at("/data/haproxy.cfg").asText());
+        Set<String> upstreams = new TreeSet<>();
+        while (server.find()) {
+            upstreams.add(server.group(2));
+        }
+        Set<String> functions = render.functions().map(Rendered::name).collect(Collectors.toCollection(TreeSet::new));
+        assertTrue(upstreams.size() >= 10, "upstreams " + upstreams);
+        assertTrue(functions.containsAll(upstreams), "upstreams " + upstreams + " must be function Services " + functions);
+        assertTrue(!upstreams.contains("gc") && !upstreams.contains("ipam"), "gc and ipam are never behind the front door");
+    }
 }
