@@ -102,4 +102,27 @@ class RenderAndSchemaTest {
                 Rendered.YAML.readTree("{apiVersion: v1, kind: ConfigMap, metadata: {name: x, labelz: {}}}")))).isEmpty(),
                 "the strict model walk finds a misplaced field");
     }
+
+    @org.junit.jupiter.api.Test
+    void nothingIsRenamedWhereKustomizeWouldNotFollow() throws Exception {
+        // kustomize does not rewrite namePrefix/nameSuffix inside Triggers, PingSources and SinkBindings,
+        // nor generated (hashed) names inside Knative Services: no kustomization here may rename
+        List<String> problems = new ArrayList<>();
+        for (String root : List.of("knative", "deploy")) {
+            try (var files = java.nio.file.Files.walk(Repo.path(root))) {
+                for (java.nio.file.Path file : files.filter(f -> f.getFileName().toString().equals("kustomization.yaml")).toList()) {
+                    JsonNode k = Rendered.YAML.readTree(file.toFile());
+                    if (k.has("namePrefix") || k.has("nameSuffix")) {
+                        problems.add(Repo.root().relativize(file) + ": namePrefix/nameSuffix");
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        // and the settings the Knative Services read are not generated with a hash suffix
+        for (String overlay : Rendered.OVERLAYS) {
+            Rendered render = Rendered.of(overlay);
+            assertTrue(render.findCore("ConfigMap", "nexodus-config").isPresent(), overlay + ": nexodus-config under its own name");
+        }
+    }
 }
