@@ -73,27 +73,39 @@ public class AddressAllocator {
             FROM p, pick
             """;
 
-    // $1 namespace, $2 cidr, $3 the address. Taking a hole's address removes the hole with it.
-    private static final String ACQUIRE_SPECIFIC = """
+    // A specific acquire is three statements in one transaction, in the lock order every operation keeps
+    // (prefix KEY SHARE, then hole, then address), so none can deadlock with another:
+    // 1. lock the prefix and take the address's hole, if any ($1 namespace, $2 cidr, $3 the address);
+    private static final String SPECIFIC_UNHOLE = """
             WITH p AS (
                 SELECT id, children FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::text::cidr
             ), lk AS (
                 SELECT id FROM ipam_prefixes WHERE id = (SELECT id FROM p) AND children = 0 FOR KEY SHARE
-            ), ins AS (
-                INSERT INTO ipam_addresses (prefix_id, address) SELECT id, $3::text::inet FROM lk
-                ON CONFLICT DO NOTHING
-                RETURNING prefix_id, address
             ), unhole AS (
-                DELETE FROM ipam_holes h USING ins WHERE h.prefix_id = ins.prefix_id AND h.address = ins.address
+                DELETE FROM ipam_holes WHERE prefix_id = (SELECT id FROM lk) AND address = $3::text::inet
             )
-            SELECT p.id, p.children, (SELECT host(address) FROM ins) FROM p
+            SELECT p.id, p.children FROM p
+            """;
+
+    // 2. insert the address ($1 prefix id, $2 the address): it may wait for a release of it to commit;
+    private static final String SPECIFIC_INSERT = "INSERT INTO ipam_addresses (prefix_id, address)"
+            + " VALUES ($1, $2::text::inet) ON CONFLICT DO NOTHING RETURNING host(address)";
+
+    // 3. with a fresh snapshot, drop the hole that such a release made meanwhile. SKIP LOCKED: a lowest
+    //    acquirer holding it will find the address taken, and its own delete of the hole commits.
+    private static final String SPECIFIC_UNHOLE_AFTER = """
+            DELETE FROM ipam_holes WHERE (prefix_id, address) IN (
+                SELECT prefix_id, address FROM ipam_holes WHERE prefix_id = $1 AND address = $2::text::inet
+                FOR UPDATE SKIP LOCKED)
             """;
 
     // $1 namespace, $2 cidr, $3 the address. Below the watermark the address becomes a hole; at or
-    // above it, the epoch moves so that no acquirer can advance the watermark past it.
-    private static final String RELEASE = """
+    // above it, the epoch moves so that no acquirer can advance the watermark past it. The prefix's
+    // KEY SHARE comes first, as in an acquire: a DeletePrefix (FOR UPDATE, then the DELETE that checks
+    // the addresses) then waits for a release or a release for it, never both for each other.
+    static final String RELEASE = """
             WITH p AS (
-                SELECT id FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::text::cidr
+                SELECT id FROM ipam_prefixes WHERE namespace = $1 AND cidr = $2::text::cidr FOR KEY SHARE
             ), d AS (
                 DELETE FROM ipam_addresses WHERE prefix_id = (SELECT id FROM p) AND address = $3::text::inet
                 RETURNING prefix_id, address
@@ -132,6 +144,14 @@ public class AddressAllocator {
         /** Everything from the watermark up to here is known allocated (null: nothing known yet). */
         BigInteger knownUpTo;
         long walked;
+        /** This search jumped over addresses it never looked at (a spread after lost races). */
+        boolean skipped;
+        /**
+         * The last pass: from the watermark again, no spread. The end of the prefix proves it full only here
+         * or in a first pass that never skipped nor lost a race: an address behind a pass's start may have
+         * been released while it walked, and a spread jumps over free ones.
+         */
+        boolean confirming;
 
         Search(String namespace, Cidr cidr) {
             this.namespace = namespace;
@@ -141,9 +161,9 @@ public class AddressAllocator {
 
     private Uni<String> attempt(Search search, BigInteger from, int attempt) {
         Cidr cidr = search.cidr;
-        return pool.preparedQuery(ACQUIRE_LOWEST)
+        return Deadlocks.retried(() -> pool.preparedQuery(ACQUIRE_LOWEST)
                 .execute(Tuple.of(search.namespace, cidr.toString(), from == null ? null : cidr.format(from),
-                        cidr.format(cidr.lastUsable())))
+                        cidr.format(cidr.lastUsable()))))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
                         return prefixMissing(search.namespace, cidr);
@@ -178,6 +198,10 @@ public class AddressAllocator {
                         return advance(prefixId, search).replaceWith(taken);
                     }
                     if (picked == null || picked.compareTo(cidr.lastUsable()) > 0) {
+                        if (!search.confirming && (search.skipped || from != null)) {
+                            search.confirming = true;
+                            return advance(prefixId, search).flatMap(x -> attempt(search, null, attempt + 1));
+                        }
                         return advance(prefixId, search).flatMap(x -> Uni.createFrom().failure(
                                 IpamFailure.noIpAvailable(cidr.toString())));
                     }
@@ -191,7 +215,8 @@ public class AddressAllocator {
                     if (!fromHole && search.knownUpTo != null && picked.equals(search.knownUpTo.add(BigInteger.ONE))) {
                         search.knownUpTo = picked;
                     }
-                    int spread = !lostRace || attempt < 3 ? 0 : ThreadLocalRandom.current().nextInt(attempt);
+                    int spread = !lostRace || attempt < 3 || search.confirming ? 0 : ThreadLocalRandom.current().nextInt(attempt);
+                    search.skipped |= spread > 0 && !fromHole;
                     BigInteger next = fromHole ? null : picked.add(BigInteger.ONE).add(BigInteger.valueOf(spread));
                     return attempt(search, next, lostRace ? attempt + 1 : attempt);
                 });
@@ -202,8 +227,8 @@ public class AddressAllocator {
                 || search.knownUpTo.compareTo(search.watermark) <= 0) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery(ADVANCE)
-                .execute(Tuple.of(prefixId, search.cidr.format(search.knownUpTo), search.epoch))
+        return Deadlocks.retried(() -> pool.preparedQuery(ADVANCE)
+                .execute(Tuple.of(prefixId, search.cidr.format(search.knownUpTo), search.epoch)))
                 .replaceWithVoid();
     }
 
@@ -217,7 +242,8 @@ public class AddressAllocator {
         if (cidr.isReserved(address)) {
             return Uni.createFrom().failure(IpamFailure.alreadyAllocated(text, cidr.toString()));
         }
-        return pool.preparedQuery(ACQUIRE_SPECIFIC).execute(Tuple.of(namespace, cidr.toString(), text))
+        return Deadlocks.retried(() -> pool.withTransaction(tx -> tx.preparedQuery(SPECIFIC_UNHOLE)
+                .execute(Tuple.of(namespace, cidr.toString(), text))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
                         return prefixMissing(namespace, cidr);
@@ -226,10 +252,13 @@ public class AddressAllocator {
                     if (row.getInteger(1) > 0) {
                         return Uni.createFrom().failure(hasChildren(cidr));
                     }
-                    String taken = row.getString(2);
-                    return taken != null ? Uni.createFrom().item(taken)
-                            : Uni.createFrom().failure(IpamFailure.alreadyAllocated(text, cidr.toString()));
-                });
+                    long prefixId = row.getLong(0);
+                    return tx.preparedQuery(SPECIFIC_INSERT).execute(Tuple.of(prefixId, text))
+                            .flatMap(inserted -> inserted.size() == 0
+                                    ? Uni.createFrom().<String>failure(IpamFailure.alreadyAllocated(text, cidr.toString()))
+                                    : tx.preparedQuery(SPECIFIC_UNHOLE_AFTER).execute(Tuple.of(prefixId, text))
+                                            .replaceWith(text));
+                })));
     }
 
     public Uni<String> release(String namespace, Cidr cidr, String ip) {
@@ -238,7 +267,7 @@ public class AddressAllocator {
         if (!cidr.contains(address) || cidr.isReserved(address)) {
             return Uni.createFrom().failure(IpamFailure.addressNotAllocated(text, cidr.toString()));
         }
-        return pool.preparedQuery(RELEASE).execute(Tuple.of(namespace, cidr.toString(), text))
+        return Deadlocks.retried(() -> pool.preparedQuery(RELEASE).execute(Tuple.of(namespace, cidr.toString(), text)))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
                         return prefixMissing(namespace, cidr);

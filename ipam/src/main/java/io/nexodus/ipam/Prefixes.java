@@ -80,12 +80,12 @@ public class Prefixes {
 
     /** Refused while the prefix has addresses or child prefixes; a child's parent gets its slot back. */
     public Uni<PrefixRecord> delete(String namespace, Cidr cidr) {
-        return pool.withTransaction(tx -> find(tx, namespace, cidr, true).flatMap(prefix -> {
+        return Deadlocks.retried(() -> pool.withTransaction(tx -> find(tx, namespace, cidr, true).flatMap(prefix -> {
             if (prefix == null) {
                 return Uni.createFrom().failure(IpamFailure.prefixNotFound(cidr.toString()));
             }
             return remove(tx, prefix);
-        }));
+        })));
     }
 
     static Uni<PrefixRecord> remove(SqlClient sql, PrefixRecord prefix) {

@@ -1,6 +1,7 @@
 package io.nexodus.tests;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,6 +12,7 @@ import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@code gc} function on the real stack: tombstones older than the retention are hard-deleted and
  * younger ones kept; what IPAM holds that no live device does is given back once it has stayed so for
- * the grace period, and never a live device's addresses.
+ * the grace period, and never a live device's addresses; the policy is configuration only, and only
+ * the service token starts a sweep.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
@@ -36,6 +39,10 @@ class GcTest {
         return db.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely().iterator().next().getLong(0);
     }
 
+    private static RequestSpecification asSchedule() {
+        return given().header("Authorization", TestTokens.serviceBearer());
+    }
+
     @Test
     void tombstonesOlderThanTheRetentionGoAndYoungerOnesStay() {
         String user = Nexd.user("gc");
@@ -45,17 +52,27 @@ class GcTest {
         given().header("Authorization", bearer).delete("/api/devices/" + id).then().statusCode(200);
         java.util.UUID device = java.util.UUID.fromString(id);
 
-        given().get("/private/gc?retention=24h").then().statusCode(204);
+        asSchedule().get("/private/gc?retention=24h").then().statusCode(204);
         assertEquals(1, count("SELECT count(*) FROM devices WHERE id = $1", device), "a fresh tombstone stays");
 
-        db.preparedQuery("UPDATE devices SET deleted_at = now() - interval '2 hours' WHERE id = $1")
+        db.preparedQuery("UPDATE devices SET deleted_at = now() - interval '30 hours' WHERE id = $1")
                 .execute(Tuple.of(device)).await().indefinitely();
-        given().get("/private/gc?retention=1h30m").then().statusCode(204);
+        asSchedule().get("/private/gc?retention=48h").then().statusCode(204);
+        assertEquals(1, count("SELECT count(*) FROM devices WHERE id = $1", device), "a caller may keep more");
+        asSchedule().get("/private/gc").then().statusCode(204);
         assertEquals(0, count("SELECT count(*) FROM devices WHERE id = $1", device), "an old tombstone goes");
         assertEquals(1, count("SELECT count(*) FROM vpcs WHERE id = $1", java.util.UUID.fromString(vpc)), "live rows stay");
+    }
 
-        given().get("/private/gc?retention=tomorrow").then().statusCode(400).body("field", equalTo("retention"));
-        given().get("/private/gc?ipam_grace=-5m").then().statusCode(400).body("field", equalTo("ipam_grace"));
+    @Test
+    void noCallerCanShortenThePolicy() {
+        asSchedule().get("/private/gc?retention=tomorrow").then().statusCode(400).body("field", equalTo("retention"));
+        asSchedule().get("/private/gc?ipam_grace=-5m").then().statusCode(400).body("field", equalTo("ipam_grace"));
+        asSchedule().get("/private/gc?retention=0").then().statusCode(400).body("field", equalTo("retention"));
+        asSchedule().get("/private/gc?retention=23h59m").then().statusCode(400).body("field", equalTo("retention"));
+        asSchedule().get("/private/gc?ipam_grace=0s").then().statusCode(400).body("field", equalTo("ipam_grace"));
+        asSchedule().get("/private/gc?ipam_grace=9m").then().statusCode(400).body("field", equalTo("ipam_grace"));
+        asSchedule().get("/private/gc?ipam_grace=10m&retention=24h").then().statusCode(204);
     }
 
     @Test
@@ -71,11 +88,15 @@ class GcTest {
         assertEquals(1, AddressLedger.read(db).addressesWithoutDevice(), "one address without a device: " + lost);
 
         // seen, not yet given back: it may belong to a registration still in flight
-        given().get("/private/gc?ipam_grace=1h").then().statusCode(204);
+        AddressLedger.sweep();
         assertEquals(2, count("SELECT count(*) FROM ipam_orphans"), "the address and the prefix are remembered");
         assertEquals(allocations, count("SELECT count(*) FROM ipam_addresses"));
+        db.query("UPDATE ipam_orphans SET first_seen = first_seen - interval '9 minutes'").execute().await().indefinitely();
+        AddressLedger.sweep();
+        assertEquals(allocations, count("SELECT count(*) FROM ipam_addresses"), "kept within the configured 10 minutes");
 
-        given().get("/private/gc?ipam_grace=0s").then().statusCode(204);
+        db.query("UPDATE ipam_orphans SET first_seen = first_seen - interval '2 minutes'").execute().await().indefinitely();
+        AddressLedger.sweep();
         AddressLedger ledger = AddressLedger.read(db);
         assertEquals(0, ledger.addressesWithoutDevice(), "the lost address is back in the pool");
         assertEquals(0, ledger.devicesWithoutAddresses(), "no live device lost an address");
@@ -85,16 +106,33 @@ class GcTest {
         assertEquals(0, count("SELECT count(*) FROM ipam_orphans"), "nothing left to remember");
     }
 
-    @Test
-    void theFunqyAndCloudEventBindingsRunWithTheConfiguredPolicy() {
-        String bearer = TestTokens.bearer(Nexd.user("gc-funqy"));
-        given().header("Authorization", bearer).contentType("application/json").body("{}").post("/gc")
-                .then().statusCode(200).body("ipam_released", equalTo(0));
-        given().header("Authorization", bearer).contentType("application/json")
+    private static RequestSpecification pingEvent(String bearer) {
+        return given().header("ce-authorization", bearer).contentType("application/json")
                 .header("ce-id", java.util.UUID.randomUUID().toString()).header("ce-specversion", "1.0")
-                .header("ce-source", "/test/schedule").header("ce-type", "io.nexodus.gc.run")
-                .body("{}").post("/")
-                .then().statusCode(200).header("ce-type", "io.nexodus.gc.done");
+                .header("ce-source", "/apis/v1/namespaces/nexodus/pingsources/gc").header("ce-type", "dev.knative.sources.ping");
+    }
+
+    @Test
+    void onlyTheServiceTokenStartsASweepUnderEveryBinding() {
+        asSchedule().contentType("application/json").body("{}").post("/gc")
+                .then().statusCode(200).body("ipam_released", equalTo(0));
+        pingEvent(TestTokens.serviceBearer()).body("{}").post("/").then().statusCode(200).header("ce-type", "io.nexodus.gc.done");
+        // a PingSource must be given data {}: with none, the answer says so, not a 500
+        pingEvent(TestTokens.serviceBearer()).post("/").then().statusCode(400).body("error", containsString("JSON body"));
+
+        String user = TestTokens.bearer(Nexd.user("gc-user"));
+        given().get("/private/gc").then().statusCode(401).body("error", equalTo("unauthorized"));
         given().contentType("application/json").post("/gc").then().statusCode(401);
+        given().header("Authorization", user).get("/private/gc?ipam_grace=0s").then().statusCode(403).body("error", equalTo("forbidden"));
+        given().header("Authorization", user).contentType("application/json").body("{}").post("/gc").then().statusCode(403);
+        pingEvent(user).body("{}").post("/").then().statusCode(403);
+        given().header("Authorization", "Bearer " + "x".repeat(40)).get("/private/gc").then().statusCode(401);
+
+        // the service token starts scheduled work and nothing else
+        asSchedule().get("/api/users").then().statusCode(403).body("reason", equalTo("the service token may only start scheduled work"));
+        asSchedule().contentType("application/json").body("{}").post("/organizations").then().statusCode(403);
+        given().header("ce-authorization", TestTokens.serviceBearer()).contentType("application/json")
+                .header("ce-id", "1").header("ce-specversion", "1.0").header("ce-source", "/x")
+                .header("ce-type", "io.nexodus.vpc.create").body("{\"description\":\"x\"}").post("/").then().statusCode(403);
     }
 }

@@ -16,8 +16,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * (migrated at start) and a development token issuer, so a new user can try the API at once. The
  * functions are whatever modules this module depends on; nothing here names them.
  *
- * <p>The device-token key is made afresh at each start unless {@code NEXODUS_DEVICE_TOKEN_KEY} is set
- * (with the embedded database starting empty, nothing outlives it anyway).
+ * <p>The device-token key and the service token (gc's schedule) are made afresh at each start unless
+ * {@code NEXODUS_DEVICE_TOKEN_KEY} / {@code NEXODUS_SERVICE_TOKEN} are set (with the embedded database
+ * starting empty, nothing outlives them anyway).
  *
  * <p>Set {@code PG_URL} (and {@code PG_USER}/{@code PG_PASSWORD}) to use an existing PostgreSQL instead of
  * the embedded one.
@@ -61,7 +62,10 @@ public class LocalMain {
                 "quarkus.grpc.server.port", env("IPAM_PORT", "9090"),
                 "quarkus.grpc.clients.ipam.host", "localhost",
                 "quarkus.grpc.clients.ipam.port", env("IPAM_PORT", "9090"),
-                "nexodus.device-token-key", env("NEXODUS_DEVICE_TOKEN_KEY", DeviceTokenKeys.newKey())));
+                "nexodus.device-token-key", env("NEXODUS_DEVICE_TOKEN_KEY", RandomSecrets.newSecret())));
+        setIfAbsent(Map.of("nexodus.auth.service-token", env("NEXODUS_SERVICE_TOKEN", RandomSecrets.newSecret()),
+                // /dev/token mints a token for any name: only this machine may reach it unless HOST says otherwise
+                "quarkus.http.host", env("HOST", "127.0.0.1")));
         Quarkus.run(Banner.class, args);
     }
 
@@ -72,6 +76,7 @@ public class LocalMain {
             int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
             String url = "http://localhost:" + port;
             String token = DevTokens.issuer.token("admin");
+            String serviceToken = ConfigProvider.getConfig().getValue("nexodus.auth.service-token", String.class);
             System.out.printf("""
 
                     Nexodus Functions (local all-in-one) listening on %1$s
@@ -82,7 +87,10 @@ public class LocalMain {
                       curl -H "Authorization: Bearer %2$s" %1$s/api/users/me
                       curl -H "Authorization: Bearer %2$s" %1$s/api/organizations
 
-                    """, url, token);
+                    Housekeeping (gc) as the cluster's schedule runs it, with this run's service token:
+                      curl -H "Authorization: Bearer %3$s" %1$s/private/gc
+
+                    """, url, token, serviceToken);
             Quarkus.waitForExit();
             return 0;
         }

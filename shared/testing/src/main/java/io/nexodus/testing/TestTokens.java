@@ -30,6 +30,12 @@ public final class TestTokens {
         return "Bearer " + token(username);
     }
 
+    /** {@code Bearer <service token>}: the cluster's credential for scheduled work (gc), as configured for tests. */
+    public static String serviceBearer() {
+        return "Bearer " + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("nexodus.auth.service-token", String.class);
+    }
+
     public static String token(String subject, String username, Map<String, Object> claims) {
         return issuer().token(subject, username, 3600, claims);
     }

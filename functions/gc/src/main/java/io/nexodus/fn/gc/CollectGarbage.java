@@ -1,6 +1,9 @@
 package io.nexodus.fn.gc;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.identity.CurrentCaller;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -9,12 +12,12 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The {@code gc} function: hard-deletes old tombstones (Nexodus's {@code /private/gc}) and gives back to
  * IPAM what no live device holds. Fired by a schedule (a Knative PingSource, or a CronJob calling
- * {@code GET /private/gc}); safe to run at any time and on any number of replicas at once.
+ * {@code GET /private/gc}) holding the cluster's service token; safe to run at any time and on any number
+ * of replicas at once, and no caller can shorten what it keeps ({@link GcPolicy}).
  */
 @ApplicationScoped
 public class CollectGarbage {
@@ -25,13 +28,11 @@ public class CollectGarbage {
     @Inject
     AddressReconciler addresses;
 
-    /** How long a tombstone is kept for watchers that were away (Nexodus: {@code retention}, default 24h). */
-    @ConfigProperty(name = "nexodus.gc.retention", defaultValue = "24h")
-    String retention;
+    @Inject
+    GcPolicy policy;
 
-    /** How long an IPAM entry must stay unheld before it is given back: well beyond a registration's longest run. */
-    @ConfigProperty(name = "nexodus.gc.ipam-grace", defaultValue = "10m")
-    String ipamGrace;
+    @Inject
+    CurrentCaller caller;
 
     /** What one run did. */
     public record Report(
@@ -40,24 +41,32 @@ public class CollectGarbage {
             @JsonProperty("ipam_released") int ipamReleased) {
     }
 
-    /** A run asks for nothing: the configured policy applies. The body is an empty JSON object. */
+    /** A run asks for nothing: the configured policy applies. */
     public record Run() {
     }
 
     /**
-     * With the configured retention and grace: callers of the Funqy and CloudEvent bindings (any
-     * authenticated caller, or a Broker's trigger) cannot shorten them.
+     * The schedule's run: a PingSource (whose CloudEvent type is fixed, {@code dev.knative.sources.ping})
+     * delivering straight to this function, or {@code POST /gc}. Only the service token may start it; the
+     * configured policy applies. The body is empty or an empty JSON object (a PingSource without
+     * {@code data} sends none).
      */
     @Funq("gc")
-    @CloudEventMapping(trigger = "io.nexodus.gc.run", responseType = "io.nexodus.gc.done")
+    @CloudEventMapping(trigger = "dev.knative.sources.ping", responseType = "io.nexodus.gc.done")
     public Uni<Report> run(Run ignored) {
         return run(null, null);
     }
 
-    /** @param retentionParam, ipamGraceParam Go durations; {@code null} for the configured ones */
+    /**
+     * @param retentionParam, ipamGraceParam Go durations no shorter than the configured ones; {@code null}
+     *                        for the configured ones
+     */
     Uni<Report> run(String retentionParam, String ipamGraceParam) {
-        Duration keep = GoDuration.parse(retentionParam == null ? retention : retentionParam, "retention");
-        Duration grace = GoDuration.parse(ipamGraceParam == null ? ipamGrace : ipamGraceParam, "ipam_grace");
+        if (caller.get().kind() != Caller.Kind.SERVICE) {
+            throw ApiErrors.forbidden("only the cluster's schedule (the service token) may start a sweep");
+        }
+        Duration keep = policy.retention(retentionParam);
+        Duration grace = policy.ipamGrace(ipamGraceParam);
         return tombstones.purge(OffsetDateTime.now().minus(keep))
                 .flatMap(purged -> addresses.reconcile(grace)
                         .map(result -> new Report(purged, result.orphans(), result.released())));

@@ -11,8 +11,9 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 /**
  * Nexodus's private route (api.md §3): {@code GET /private/gc?retention=24h} → 204, as its nightly
- * CronJob calls it. Beyond Nexodus: {@code ipam_grace}. {@code /private/} is not authenticated (as in
- * Nexodus): keep the gc service cluster-local.
+ * CronJob calls it. Beyond Nexodus: {@code ipam_grace}; both may only lengthen the configured policy.
+ * Unlike Nexodus, the caller must present the service token (docs/compatibility.md): one port serves
+ * every binding, so "not exposed" cannot be the only guard.
  */
 @Path("/private/gc")
 @Produces(MediaType.APPLICATION_JSON)

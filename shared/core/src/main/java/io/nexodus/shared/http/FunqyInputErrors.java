@@ -24,6 +24,23 @@ public class FunqyInputErrors {
     @Inject
     ObjectMapper mapper;
 
+    /**
+     * A function that reads an input, called with no body: Funqy fails with a NullPointerException
+     * (it reads a buffer that is not there), which would be a 500. It is the caller's mistake: a 400.
+     */
+    public Optional<ApiException> missingBody(RoutingContext ctx, Throwable failure) {
+        boolean empty = ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
+        if (!(failure instanceof NullPointerException) || !empty) {
+            return Optional.empty();
+        }
+        String ceType = ctx.request().getHeader("ce-type");
+        FunctionInvoker invoker = ceType != null ? byTrigger(ceType)
+                : FunctionRecorder.registry.matchInvoker(ctx.normalizedPath().substring(1));
+        return invoker != null && invoker.hasInput()
+                ? Optional.of(ApiErrors.validation("a JSON body is required (send {} for none)", null))
+                : Optional.empty();
+    }
+
     public Optional<ApiException> diagnose(RoutingContext ctx) {
         try {
             if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {

@@ -26,7 +26,8 @@ public class RouteFailures {
 
     void handle(RoutingContext ctx) {
         if (ctx.failure() != null) {
-            ErrorResponses.write(ctx, ctx.failure());
+            ErrorResponses.write(ctx, funqyInputErrors.missingBody(ctx, ctx.failure())
+                    .<Throwable>map(error -> error).orElse(ctx.failure()));
             return;
         }
         ErrorResponses.write(ctx, switch (ctx.statusCode()) {

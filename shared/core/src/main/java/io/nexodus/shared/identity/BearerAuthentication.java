@@ -2,6 +2,7 @@ package io.nexodus.shared.identity;
 
 import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.error.ApiException;
+import io.nexodus.shared.http.CloudEventRequests;
 import io.nexodus.shared.http.ErrorResponses;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -44,6 +45,9 @@ public class BearerAuthentication {
     @Inject
     OpaqueTokens opaqueTokens;
 
+    @Inject
+    ServiceToken serviceToken;
+
     private final VerifiedTokens verified = new VerifiedTokens();
 
     @ConfigProperty(name = "nexodus.auth.public-paths")
@@ -55,7 +59,7 @@ public class BearerAuthentication {
 
     void authenticate(RoutingContext ctx) {
         String path = ctx.normalizedPath();
-        if (publicPaths.stream().anyMatch(path::startsWith)) {
+        if (isPublic(path)) {
             ctx.next();
             return;
         }
@@ -70,15 +74,19 @@ public class BearerAuthentication {
         if (paused) {
             ctx.request().pause();
         }
-        Uni<Caller> caller = OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
+        Uni<Caller> caller = serviceToken.matches(token) ? Uni.createFrom().item(Caller.service())
+                : OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
                 : profile(token).flatMap(profile -> users.resolve(profile)
                         .map(userId -> Caller.user(userId, profile.subject())));
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
                     resumeIf(ctx, paused);
-                    if (!CredentialScope.allows(resolved, ctx.request().method(), path)) {
-                        ErrorResponses.write(ctx, ApiErrors.forbidden(resolved.kind() == Caller.Kind.REG_KEY
-                                ? "a registration key may not call this" : "a device token may not call this"));
+                    if (!CredentialScope.allows(resolved, ctx.request(), path)) {
+                        ErrorResponses.write(ctx, ApiErrors.forbidden(switch (resolved.kind()) {
+                            case REG_KEY -> "a registration key may not call this";
+                            case SERVICE -> "the service token may only start scheduled work";
+                            default -> "a device token may not call this";
+                        }));
                         return;
                     }
                     ctx.put(Caller.CONTEXT_KEY, resolved);
@@ -87,6 +95,20 @@ public class BearerAuthentication {
                     resumeIf(ctx, paused);
                     ErrorResponses.write(ctx, failure);
                 });
+    }
+
+    /**
+     * Whole path segments: {@code /q/} covers {@code /q/health} but {@code /openapi} covers only
+     * {@code /openapi} and what lies below it, never a future {@code /openapi-admin}.
+     */
+    boolean isPublic(String path) {
+        for (String prefix : publicPaths) {
+            String base = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+            if (path.equals(base) || path.startsWith(base + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The token's profile: from the replica's memory of verified tokens, else verified now. */
@@ -124,7 +146,8 @@ public class BearerAuthentication {
 
     static String bearerToken(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
-        if (header == null) {
+        // the extension is a CloudEvent's, never a second way to authenticate a plain REST call
+        if (header == null && CloudEventRequests.isCloudEvent(ctx.request())) {
             header = ctx.request().getHeader("ce-authorization");
         }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -5,7 +5,8 @@ import java.util.UUID;
 /**
  * Who is calling, resolved once per request by {@link BearerAuthentication} before any binding runs.
  *
- * @param userId       the local user the request acts as (for registration keys and device tokens: their owner)
+ * @param userId       the local user the request acts as (for registration keys and device tokens: their owner;
+ *                     null for the service token)
  * @param subject      the identity provider's subject of that user (null for opaque tokens)
  * @param kind         which credential was presented
  * @param credentialId the registration key's id ({@code RK:}) or the device's id ({@code DT:}); null for users
@@ -20,7 +21,9 @@ public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, 
         /** {@code RK:…}, a registration key */
         REG_KEY,
         /** {@code DT:…}, a device token */
-        DEVICE_TOKEN
+        DEVICE_TOKEN,
+        /** the cluster's service token ({@link ServiceToken}): scheduled work only, acting as no user */
+        SERVICE
     }
 
     /** Key under which the caller is kept on the Vert.x routing context of the request. */
@@ -28,6 +31,10 @@ public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, 
 
     public static Caller user(UUID userId, String subject) {
         return new Caller(userId, subject, Kind.USER_TOKEN, null, null);
+    }
+
+    public static Caller service() {
+        return new Caller(null, null, Kind.SERVICE, null, null);
     }
 
     public boolean isUser() {

@@ -1,14 +1,17 @@
 package io.nexodus.shared.identity;
 
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * What a registration key or a device token may call: Nexodus's {@code token.rego} (api.md §13), as
  * method + path patterns on the REST routes. A user token may call everything (its tenant is checked
  * by {@code Access}). Opaque tokens are for agents, which only use the REST API, so the Funqy and
- * CloudEvent bindings take user tokens only.
+ * CloudEvent bindings take user tokens only. The service token may only start scheduled work: gc, by
+ * its private route, its Funqy name or the schedule's CloudEvent (a PingSource's fixed type).
  */
 final class CredentialScope {
 
@@ -35,6 +38,13 @@ final class CredentialScope {
             rule("POST", "/api/vpcs/" + ID + "/events"),
             rule("POST", "/api/events"));
 
+    private static final List<Rule> SERVICE = List.of(
+            rule("GET", "/private/gc"),
+            rule("POST", "/gc"));
+
+    /** CloudEvent types ({@code POST /}, binary mode) the service token may deliver. */
+    static final Set<String> SERVICE_EVENT_TYPES = Set.of("dev.knative.sources.ping");
+
     private CredentialScope() {
     }
 
@@ -42,11 +52,15 @@ final class CredentialScope {
         return new Rule(Pattern.compile(methods), Pattern.compile(path));
     }
 
-    static boolean allows(Caller caller, HttpMethod method, String path) {
+    static boolean allows(Caller caller, HttpServerRequest request, String path) {
+        HttpMethod method = request.method();
         return switch (caller.kind()) {
             case USER_TOKEN -> true;
             case REG_KEY -> REG_KEY.stream().anyMatch(r -> r.matches(method, path));
             case DEVICE_TOKEN -> DEVICE_TOKEN.stream().anyMatch(r -> r.matches(method, path));
+            case SERVICE -> SERVICE.stream().anyMatch(r -> r.matches(method, path))
+                    || method == HttpMethod.POST && path.equals("/")
+                            && SERVICE_EVENT_TYPES.contains(request.getHeader("ce-type"));
         };
     }
 }

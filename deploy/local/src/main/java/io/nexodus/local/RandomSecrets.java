@@ -3,13 +3,13 @@ package io.nexodus.local;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** A fresh {@code nexodus.device-token-key}: 32 random bytes, base64. */
-final class DeviceTokenKeys {
+/** Fresh secrets for a local run: the device-token key and the service token, 32 random bytes each, base64. */
+final class RandomSecrets {
 
-    private DeviceTokenKeys() {
+    private RandomSecrets() {
     }
 
-    static String newKey() {
+    static String newSecret() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return Base64.getEncoder().encodeToString(key);

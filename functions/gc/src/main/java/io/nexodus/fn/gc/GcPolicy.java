@@ -1,0 +1,72 @@
+package io.nexodus.fn.gc;
+
+import io.nexodus.shared.error.ApiErrors;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * How long a sweep keeps what others may still need: configuration only. A caller may ask to keep more
+ * (Nexodus's CronJob passes {@code retention=24h}), never less: a shorter grace gives back addresses that
+ * registrations in flight hold but have not yet written, so IPAM would hand them out twice; a shorter
+ * retention purges tombstones that a watcher resuming from an older revision still needs. The floors hold
+ * for configuration too: a value below one refuses to start.
+ */
+@ApplicationScoped
+class GcPolicy {
+
+    /** Longer than any watch stream's life plus a reconnect: resuming watchers still find recent deletes. */
+    static final Duration RETENTION_FLOOR = Duration.ofHours(1);
+
+    /** Far beyond a registration's longest run (IPAM deadline × retries plus the database write). */
+    static final Duration IPAM_GRACE_FLOOR = Duration.ofMinutes(5);
+
+    /** Nexodus's {@code retention} (default 24h). */
+    @ConfigProperty(name = "nexodus.gc.retention", defaultValue = "24h")
+    String retention;
+
+    /** How long an IPAM entry must stay unheld before it is given back. */
+    @ConfigProperty(name = "nexodus.gc.ipam-grace", defaultValue = "10m")
+    String ipamGrace;
+
+    void validateAtStartup(@Observes StartupEvent ignored) {
+        configured(retention, "nexodus.gc.retention", RETENTION_FLOOR);
+        configured(ipamGrace, "nexodus.gc.ipam-grace", IPAM_GRACE_FLOOR);
+    }
+
+    private static Duration configured(String text, String property, Duration floor) {
+        Duration value;
+        try {
+            value = GoDuration.parse(text, property);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(property + " is not a Go duration: " + text);
+        }
+        if (value.compareTo(floor) < 0) {
+            throw new IllegalStateException(property + " is " + text + ", below its floor of " + floor);
+        }
+        return value;
+    }
+
+    /** @param requested a caller's Go duration, or null for the configured one */
+    Duration retention(String requested) {
+        return atLeastConfigured(requested, "retention", configured(retention, "nexodus.gc.retention", RETENTION_FLOOR));
+    }
+
+    /** @param requested a caller's Go duration, or null for the configured one */
+    Duration ipamGrace(String requested) {
+        return atLeastConfigured(requested, "ipam_grace", configured(ipamGrace, "nexodus.gc.ipam-grace", IPAM_GRACE_FLOOR));
+    }
+
+    private static Duration atLeastConfigured(String requested, String field, Duration configured) {
+        if (requested == null) {
+            return configured;
+        }
+        Duration asked = GoDuration.parse(requested, field);
+        if (asked.compareTo(configured) < 0) {
+            throw ApiErrors.invalidField(field, "may not be shorter than the configured policy");
+        }
+        return asked;
+    }
+}
