@@ -31,6 +31,12 @@ class ConfigurationTest {
     /** Set by Knative itself (reserved: a Service may not set it). */
     private static final Set<String> KNATIVE_SETS = Set.of("PORT");
 
+    /**
+     * The cluster's service token (shared/core ServiceToken: unset, it is accepted nowhere). Only gc, which
+     * the PingSource starts with it, holds it; every other function is left without it on purpose.
+     */
+    static final String SERVICE_TOKEN = "NEXODUS_SERVICE_TOKEN";
+
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(?::[^}]*)?}");
 
     static Set<String> variablesIn(String... files) {
@@ -58,9 +64,12 @@ class ConfigurationTest {
             files.add("shared/ipam-client/src/main/resources/META-INF/microprofile-config.properties");
         }
         Set<String> vars = variablesIn(files.toArray(String[]::new));
+        assertTrue(vars.contains(SERVICE_TOKEN), "shared/core reads the service token as " + SERVICE_TOKEN);
         if (function.equals("gc")) {
-            // the gc contract (main): token and policy, read by gc beside the shared configuration
-            vars.addAll(Set.of("NEXODUS_GC_TOKEN", "NEXODUS_GC_RETENTION", "NEXODUS_GC_IPAM_GRACE"));
+            // gc's policy (GcPolicy: nexodus.gc.retention, nexodus.gc.ipam-grace), set explicitly in the manifests
+            vars.addAll(Set.of("NEXODUS_GC_RETENTION", "NEXODUS_GC_IPAM_GRACE"));
+        } else {
+            vars.remove(SERVICE_TOKEN);
         }
         return vars;
     }
@@ -85,6 +94,9 @@ class ConfigurationTest {
                 if (value == null || value.isBlank()) {
                     problems.put(name + " " + variable, "not set");
                 }
+            }
+            if (!name.equals("gc") && env.containsKey(SERVICE_TOKEN)) {
+                problems.put(name + " " + SERVICE_TOKEN, "only gc may hold the service token");
             }
         });
         assertEquals(Map.of(), problems, overlay);

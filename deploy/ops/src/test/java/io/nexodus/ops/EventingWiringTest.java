@@ -109,12 +109,7 @@ class EventingWiringTest {
     void gcIsStartedByItsPingSource() {
         String gcType = CloudEventMappings.all().stream().filter(m -> m.function().equals("gc")).map(CloudEventMappings.Mapping::trigger)
                 .findFirst().orElseThrow(() -> new AssertionError("gc maps no CloudEvent"));
-        if (gcType.equals(TriggersFile.PRE_CONTRACT_GC_TYPE)) {
-            System.err.println("!!! gc still maps " + gcType + ", which a PingSource cannot send: the gc change on main"
-                    + " (trigger " + TriggersFile.PING_TYPE + ") must land for the schedule to work");
-        } else {
-            assertEquals(TriggersFile.PING_TYPE, gcType, "gc must map the PingSource's fixed type");
-        }
+        assertEquals(TriggersFile.PING_TYPE, gcType, "gc must map the PingSource's fixed type (it can send no other)");
         for (String overlay : Rendered.OVERLAYS) {
             List<JsonNode> pings = Rendered.of(overlay).ofKind("PingSource").toList();
             assertEquals(1, pings.size(), overlay);
@@ -144,12 +139,12 @@ class EventingWiringTest {
             Set<String> env = new TreeSet<>();
             for (JsonNode e : gc.at("/spec/template/spec/containers/0/env")) {
                 env.add(e.path("name").asText());
-                if (e.path("name").asText().equals("NEXODUS_GC_TOKEN")) {
+                if (e.path("name").asText().equals("NEXODUS_SERVICE_TOKEN")) {
                     tokenRef = e.at("/valueFrom/secretKeyRef");
                 }
             }
-            assertTrue(env.containsAll(Set.of("NEXODUS_GC_TOKEN", "NEXODUS_GC_RETENTION", "NEXODUS_GC_IPAM_GRACE")), overlay + " gc env " + env);
-            assertTrue(tokenRef != null && !tokenRef.isMissingNode(), overlay + ": NEXODUS_GC_TOKEN comes from a Secret");
+            assertTrue(env.containsAll(Set.of("NEXODUS_SERVICE_TOKEN", "NEXODUS_GC_RETENTION", "NEXODUS_GC_IPAM_GRACE")), overlay + " gc env " + env);
+            assertTrue(tokenRef != null && !tokenRef.isMissingNode(), overlay + ": NEXODUS_SERVICE_TOKEN comes from a Secret");
             String secretName = tokenRef.path("name").asText();
             JsonNode secret = render.findCore("Secret", secretName).orElseThrow(() -> new AssertionError(overlay + ": no Secret " + secretName));
             String token = secret.at("/stringData/" + tokenRef.path("key").asText()).asText();

@@ -16,13 +16,7 @@ final class TriggersFile {
     /** The one type a PingSource can send (fixed by Knative): it reaches gc directly, not via the Broker. */
     static final String PING_TYPE = "dev.knative.sources.ping";
 
-    /**
-     * gc's type before the contract that moved it to {@link #PING_TYPE} (a PingSource cannot send it).
-     * Kept out of the Broker so that the branch and main agree on the manifests; delete once no code maps it.
-     */
-    static final String PRE_CONTRACT_GC_TYPE = "io.nexodus.gc.run";
-
-    static final Set<String> NOT_VIA_BROKER = Set.of(PING_TYPE, PRE_CONTRACT_GC_TYPE);
+    static final Set<String> NOT_VIA_BROKER = Set.of(PING_TYPE);
 
     private TriggersFile() {
     }
