@@ -1,0 +1,164 @@
+package io.nexodus.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The front door: its HAProxy configuration is the one generated from functions/ROUTES.md, and the real
+ * haproxy binary running it in front of the functions (the test application: every function, the real
+ * IPAM server, a real PostgreSQL) sends every route of the table to the function that owns it, refuses
+ * everything else, limits bodies, and carries a watch stream well past its ordinary timeout.
+ */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class FrontDoorTest {
+
+    /** The ordinary upstream timeout in these runs; a watch stream stays quiet for longer than this. */
+    private static final int API_TIMEOUT_S = 2;
+
+    /**
+     * Java's default client: it offers an h2c upgrade on every new connection and then sends the next
+     * requests over it. Through a proxy that let the upgrade happen, they would all reach the first
+     * request's backend unrouted; so this client also checks that the door refuses upgrades.
+     */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TestHTTPResource("/")
+    URL app;
+
+    @Test
+    void theCommittedConfigIsGeneratedFromTheRouteTable() throws Exception {
+        String generated = FrontDoorConfig.generate();
+        Path committed = Repo.root().resolve(FrontDoorConfig.PATH);
+        if (Boolean.getBoolean("nexodus.regenerate")) {
+            Files.writeString(committed, generated);
+        }
+        assertEquals(generated, Files.readString(committed), FrontDoorConfig.PATH
+                + " differs from functions/ROUTES.md: regenerate it (see its header)");
+        assertTrue(generated.contains("use_backend fetch-peers-watch if { method POST } { path_reg ^/api/events$ }"));
+        assertTrue(!generated.contains("path_reg ^/private"), "/private/* is never routed");
+    }
+
+    private HaproxyProcess startProxy() throws Exception {
+        Path haproxy = Tools.require("haproxy", "the front door against the real proxy");
+        String config = Files.readString(Repo.root().resolve(FrontDoorConfig.PATH));
+        return HaproxyProcess.start(haproxy, config, app.getPort(), Map.of("API_TIMEOUT", API_TIMEOUT_S + "s"));
+    }
+
+    private static HttpResponse<String> send(String base, String method, String path, String bearer, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", bearer);
+        if (body != null) {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void everyRouteOfTheTableReachesItsFunctionAndNothingElseIsRouted() throws Exception {
+        String user = Nexd.user("front-door");
+        String bearer = TestTokens.bearer(user);
+        try (HaproxyProcess proxy = startProxy()) {
+            List<String> problems = new ArrayList<>();
+            int routed = 0;
+            for (RouteTableTest.Row row : RouteTableTest.rows()) {
+                String path = row.path().replace("{key}", "some-key").replaceAll("\\{[a-z_]+}", UUID.randomUUID().toString());
+                boolean hasBody = List.of("POST", "PUT", "PATCH").contains(row.method());
+                // watch routes get a body they refuse at once: the stream itself is the next test
+                String body = hasBody ? (FrontDoorConfig.isWatch(row) ? "not json" : "{}") : null;
+                HttpResponse<String> r = send(proxy.base(), row.method(), path, bearer, body);
+                String function = r.headers().firstValue("X-Nexodus-Function").orElse(null);
+                if (FrontDoorConfig.isRouted(row)) {
+                    routed++;
+                    if (!row.function().equals(function) || r.statusCode() >= 502) {
+                        problems.add(row.method() + " " + row.path() + " → " + r.statusCode() + " from " + function
+                                + ", expected an answer of " + row.function() + ": " + r.body());
+                    }
+                } else if (r.statusCode() != 404 || function != null) {
+                    problems.add(row.method() + " " + row.path() + " (" + row.status() + ") must not be routed: " + r.statusCode());
+                }
+            }
+            // Funqy's and CloudEvents' own entry points, gc's route, an unlisted method: never through the door
+            for (String[] call : new String[][] {{"GET", "/private/gc"}, {"POST", "/gc"}, {"POST", "/"}, {"POST", "/list-users"},
+                    {"PUT", "/api/users"}, {"GET", "/q/health"}, {"GET", "/api/users/x/y"}}) {
+                HttpResponse<String> r = send(proxy.base(), call[0], call[1], bearer, call[0].equals("GET") ? null : "{}");
+                if (r.statusCode() != 404 || r.headers().firstValue("X-Nexodus-Function").isPresent()) {
+                    problems.add(call[0] + " " + call[1] + " must be refused by the proxy, got " + r.statusCode());
+                }
+            }
+            assertEquals(List.of(), problems);
+            assertTrue(routed > 40, routed + " routes");
+            // the same request answered the same way directly and through the door
+            HttpResponse<String> direct = send(app.toString().replaceFirst("/$", ""), "GET", "/api/users/me", bearer, null);
+            HttpResponse<String> viaDoor = send(proxy.base(), "GET", "/api/users/me", bearer, null);
+            assertEquals(200, viaDoor.statusCode(), viaDoor.body());
+            assertEquals(new JsonObject(direct.body()).getString("id"), new JsonObject(viaDoor.body()).getString("id"));
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedAtTheDoor() throws Exception {
+        try (HaproxyProcess proxy = startProxy(); Socket socket = new Socket("127.0.0.1", proxy.port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestTokens.bearer("big")
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (FrontDoorConfig.MAX_BODY_BYTES + 1)
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 413", status);
+        }
+    }
+
+    @Test
+    void aWatchStreamOutlivesTheOrdinaryTimeoutAndIsNotBuffered() throws Exception {
+        String user = Nexd.user("door-watch");
+        String vpc = Nexd.defaultVpc(user);
+        String bearer = TestTokens.bearer(user);
+        String watch = "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
+        try (HaproxyProcess proxy = startProxy();
+                WatchClient stream = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch)) {
+            assertEquals(200, stream.status);
+            stream.untilTail("device");
+            // quiet for more than twice the ordinary upstream timeout: an ordinary backend would have cut it
+            stream.assertQuietOrOnline((API_TIMEOUT_S * 2 + 1) * 1000L);
+            String id = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
+            JsonObject change = stream.next(5);
+            while ("change".equals(change.getString("type")) && !id.equals(change.getJsonObject("value").getString("id"))) {
+                change = stream.next(5);
+            }
+            assertEquals(id, change.getJsonObject("value").getString("id"), "the change arrives through the door, unbuffered: " + change);
+        }
+        // and the other watch route goes to the same place
+        try (HaproxyProcess proxy = startProxy();
+                WatchClient stream = new WatchClient(proxy.base(), "/api/events", bearer, watch)) {
+            assertEquals(200, stream.status);
+            stream.untilTail("device");
+        }
+    }
+}

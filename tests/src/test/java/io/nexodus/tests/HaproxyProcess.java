@@ -1,0 +1,97 @@
+package io.nexodus.tests;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real HAProxy binary running the committed front-door configuration, with every upstream pointed
+ * at one local application (all functions in one process) instead of the cluster's Knative Services:
+ * the only change made to the file is the address on each `server` line.
+ */
+final class HaproxyProcess implements AutoCloseable {
+
+    private final Process process;
+    final Path log;
+    final int port;
+
+    private HaproxyProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    static String pointedAt(String config, int appPort) {
+        String out = config.replaceAll("(?m)^(\\s+server \\S+) \"[^\"]+\"", "$1 127.0.0.1:" + appPort);
+        if (out.equals(config)) {
+            throw new AssertionError("no server line to point at the application");
+        }
+        return out;
+    }
+
+    static void check(Path haproxy, Path config, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(haproxy.toString(), "-c", "-f", config.toString()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("haproxy -c refuses the configuration:\n" + out);
+        }
+    }
+
+    static HaproxyProcess start(Path haproxy, String config, int appPort, Map<String, String> env) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "front-door"));
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, pointedAt(config, appPort));
+        int port = io.nexodus.testing.PostgresTestResource.freePorts(1)[0];
+        Path log = dir.resolve("haproxy.log");
+        ProcessBuilder pb = new ProcessBuilder(haproxy.toString(), "-db", "-f", file.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("FRONT_DOOR_BIND", "127.0.0.1:" + port);
+        pb.environment().put("NAMESPACE", "nexodus");
+        check(haproxy, file, pb.environment());
+        HaproxyProcess proxy = new HaproxyProcess(pb.start(), log, port);
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (true) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(proxy.base() + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return proxy;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (!proxy.process.isAlive() || System.currentTimeMillis() > deadline) {
+                proxy.close();
+                throw new AssertionError("haproxy did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}
