@@ -1,6 +1,7 @@
 package io.nexodus.fn.gc;
 
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.GoDuration;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
