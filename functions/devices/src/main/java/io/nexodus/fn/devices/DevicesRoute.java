@@ -58,9 +58,10 @@ public class DevicesRoute {
         return devices.delete(new DeviceRef(id));
     }
 
-    /** Takes no body. */
+    /** Takes no body, so any content type (or none) is accepted. */
     @POST
     @Path("/{id}/token")
+    @Consumes(MediaType.WILDCARD)
     public Uni<Device> rotateToken(@RestPath String id) {
         return rotation.rotate(new DeviceRef(id));
     }
