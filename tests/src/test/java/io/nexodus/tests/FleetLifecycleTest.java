@@ -51,10 +51,10 @@ class FleetLifecycleTest {
         return db.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely().iterator().next().getLong(0);
     }
 
-    private void lastSeen(String minutesAgo, String... ids) {
+    private void lastSeen(int minutesAgo, String... ids) {
         for (String id : ids) {
-            db.preparedQuery("UPDATE devices SET last_seen_at = now() - $2::interval WHERE id = $1")
-                    .execute(Tuple.of(UUID.fromString(id), minutesAgo + " minutes")).await().indefinitely();
+            db.preparedQuery("UPDATE devices SET last_seen_at = now() - $2 * interval '1 minute' WHERE id = $1")
+                    .execute(Tuple.of(UUID.fromString(id), minutesAgo)).await().indefinitely();
         }
     }
 
@@ -91,8 +91,8 @@ class FleetLifecycleTest {
             watch.untilTail("device");
             // the watching device holds its stream open (a heartbeat every minute) but its row is as old as the
             // gone one's; the recent one was last seen within the period; an ordinary device is never removed
-            lastSeen("31", gone.id(), watching.id(), ordinary.id());
-            lastSeen("20", recent.id());
+            lastSeen(31, gone.id(), watching.id(), ordinary.id());
+            lastSeen(20, recent.id());
             AddressLedger.sweep();
 
             JsonObject event;
