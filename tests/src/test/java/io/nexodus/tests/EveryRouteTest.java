@@ -160,6 +160,26 @@ class EveryRouteTest {
         System.out.printf("every-route: %d routes refused without a token and with a foreign token%n", liveRoutes().size());
     }
 
+    /** Every list: a range that would overflow the page size (a 500 once) or is no index is a 400 naming it. */
+    @Test
+    void everyListRefusesARangeBeyondItsBounds() throws Exception {
+        String bearer = TestTokens.bearer(Nexd.user("rita"));
+        int lists = 0;
+        for (RouteTableTest.Row row : liveRoutes()) {
+            if (!row.method().equals("GET") || !row.path().startsWith("/api/") || row.path().contains("{")) {
+                continue;
+            }
+            for (String range : List.of("[0,9223372036854775807]", "[0,99999999999999999999]", "[-1,5]", "[0,1.5]", "[5,2]")) {
+                Response response = given().header("Authorization", bearer).queryParam("range", range).get(row.path());
+                assertEquals(400, response.statusCode(), row.key() + " range=" + range + ": " + response.asString());
+                assertEquals("range", response.jsonPath().getString("field"), row.key() + " range=" + range);
+            }
+            given().header("Authorization", bearer).queryParam("range", "[0,9]").get(row.path()).then().statusCode(200);
+            lists++;
+        }
+        assertTrue(lists >= 7, "the lists of the route table: " + lists);
+    }
+
     @Test
     void everyRouteWithAPathIdRefusesAnInvalidOne() throws Exception {
         String bearer = TestTokens.bearer(Nexd.user("ivan"));

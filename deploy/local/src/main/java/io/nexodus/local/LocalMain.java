@@ -63,7 +63,9 @@ public class LocalMain {
                 "quarkus.grpc.clients.ipam.host", "localhost",
                 "quarkus.grpc.clients.ipam.port", env("IPAM_PORT", "9090"),
                 "nexodus.device-token-key", env("NEXODUS_DEVICE_TOKEN_KEY", RandomSecrets.newSecret())));
-        setIfAbsent(Map.of("nexodus.auth.service-token", env("NEXODUS_SERVICE_TOKEN", RandomSecrets.newSecret())));
+        setIfAbsent(Map.of("nexodus.auth.service-token", env("NEXODUS_SERVICE_TOKEN", RandomSecrets.newSecret()),
+                // /dev/token mints a token for any name: only this machine may reach it unless HOST says otherwise
+                "quarkus.http.host", env("HOST", "127.0.0.1")));
         Quarkus.run(Banner.class, args);
     }
 

@@ -54,7 +54,7 @@ public class DeviceTokenRotation {
             // a leaked device token must not be able to mint its own successor
             throw ApiErrors.forbidden("only the device's owner may rotate its token");
         }
-        DeviceTokenVault.Issued fresh = tokens.issue();
+        DeviceTokenVault.Issued fresh = tokens.issue(id);
         return db.withTransaction(conn -> DeviceAccess.load(conn, me, id, true)
                         .flatMap(before -> conn.preparedQuery(ROTATE_SQL)
                                 .execute(Tuple.of(id, fresh.hash(), fresh.ciphertext(), Signals.CHANNEL,

@@ -2,11 +2,13 @@ package io.nexodus.fn.fetchpeers;
 
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.error.ApiException;
 import io.nexodus.shared.http.ErrorResponses;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.http.StreamRoute;
 import io.nexodus.shared.identity.BearerAuthentication;
 import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.identity.CredentialLiveness;
 import io.nexodus.shared.store.LikePatterns;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -57,8 +59,19 @@ public class EventsRoute {
     @Inject
     Vertx vertx;
 
+    @Inject
+    CredentialLiveness credentials;
+
     @ConfigProperty(name = "nexodus.watch.max-duration", defaultValue = "PT4M")
     Duration maxDuration;
+
+    /**
+     * How often an open stream checks again that its credential stands and its caller may still read every
+     * watched VPC: a deleted device or a member removed from the organization stops receiving within this
+     * (Nexodus: within 30 s).
+     */
+    @ConfigProperty(name = "nexodus.watch.reauthorize-every", defaultValue = "PT15S")
+    Duration reauthorizeEvery;
 
     void install(@Observes Router router) {
         router.post("/api/events").order(ORDER).handler(ctx -> open(ctx, null));
@@ -90,13 +103,25 @@ public class EventsRoute {
     private record Resolved(WatchSpec spec, long gtRevision, boolean atTail) {
     }
 
-    /** Each watch's VPC must be readable by the caller (a device: its own VPC); else 404 before any byte streams. */
+    /**
+     * Each watch's VPC must be readable by the caller (a device: its own VPC); else 404 before any byte
+     * streams. A watch named by device answers 404 {@code device} alike for a device that is not there and
+     * one in a VPC the caller may not read: the answer tells nothing of other tenants.
+     */
     private Uni<List<Resolved>> resolve(Caller caller, WatchRequest request) {
         return Multi.createFrom().iterable(request.items())
                 .onItem().transformToUniAndConcatenate(item -> vpcOf(caller, item)
-                        .call(vpcId -> access.requireVpcMember(db, caller, vpcId, "vpc"))
+                        .call(vpcId -> access.requireVpcMember(db, caller, vpcId, item.vpcId() != null ? "vpc" : "device"))
                         .map(vpcId -> new Resolved(spec(item, vpcId), item.gtRevision(), item.atTail())))
                 .collect().asList();
+    }
+
+    /** The credential still stands and its caller may still read every watched VPC; a 4xx failure if not. */
+    private Uni<Void> stillAuthorized(Caller caller, List<Resolved> specs) {
+        return credentials.require(caller)
+                .flatMap(ok -> Multi.createFrom().iterable(specs.stream().map(r -> r.spec().vpcId()).distinct().toList())
+                        .onItem().transformToUniAndConcatenate(vpcId -> access.requireVpcMember(db, caller, vpcId, "vpc"))
+                        .collect().last().replaceWithVoid());
     }
 
     private Uni<UUID> vpcOf(Caller caller, WatchRequest.Item item) {
@@ -161,13 +186,27 @@ public class EventsRoute {
         specs.forEach(r -> stream.add(r.spec(), r.gtRevision(), r.atTail()));
         UUID streamId = UUID.randomUUID();
         long timer = vertx.setTimer(maxDuration.toMillis(), t -> stream.end(null));
+        long recheck = vertx.setPeriodic(reauthorizeEvery.toMillis(), t -> stillAuthorized(caller, specs).subscribe().with(
+                ok -> { },
+                failure -> {
+                    // a 4xx means the credential or the membership is gone; anything else (the database away
+                    // for a moment) is no reason to cut a stream that was authorised
+                    if (failure instanceof ApiException refused && refused.status() < 500) {
+                        stream.end(renderer.error("", "watch ended: the credential or the access to the VPC is gone"));
+                    }
+                }));
         Uni<Void> session = deviceId == null ? Uni.createFrom().voidItem() : online.opened(streamId, deviceId);
         session.subscribe().with(ok -> stream.start(ended -> {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(recheck);
             if (deviceId != null) {
                 online.closed(streamId, deviceId);
             }
-        }), failure -> stream.end(renderer.error("", "watch failed: " + failure.getMessage())));
+        }), failure -> {
+            vertx.cancelTimer(timer);
+            vertx.cancelTimer(recheck);
+            stream.end(renderer.error("", "watch failed: " + failure.getMessage()));
+        });
     }
 
 }

@@ -6,6 +6,7 @@ import io.nexodus.fn.regkeys.Inputs.UpdateRegKey;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.crypto.BearerTokens;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.CloudEventRequests;
 import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
@@ -49,6 +50,9 @@ public class RegKeys {
 
     @Inject
     CurrentCaller caller;
+
+    @Inject
+    CloudEventRequests cloudEvents;
 
     @Inject
     Access access;
@@ -100,7 +104,9 @@ public class RegKeys {
                                 description, deviceId, expiresAt, securityGroupId,
                                 input.settings() == null ? null : new JsonObject(input.settings()), policy.usageLimit(),
                                 policy.ephemeral(), policy.tokenTtlSeconds()))))
-                .map(rows -> RegKey.from(rows.iterator().next()).withBearerToken(token)));
+                .map(rows -> RegKey.from(rows.iterator().next())
+                        // a CloudEvent's reply goes back into the Broker, readable by every subscriber
+                        .withBearerToken(cloudEvents.current() ? null : token)));
     }
 
     @Funq("get-reg-key")

@@ -163,7 +163,7 @@ public class RegisterDevice {
     private Uni<StoredDevice> insert(Caller me, Registration reg, String publicKey, Allocation allocation,
             List<String> advertised, List<io.nexodus.shared.model.Endpoint> endpoints, String hostname, String os,
             boolean relay, boolean symmetricNat) {
-        DeviceTokenVault.Issued token = tokens.issue();
+        DeviceTokenVault.Issued token = tokens.issue(reg.deviceId());
         return db.preparedQuery(INSERT_SQL)
                 .execute(Tuple.from(Arrays.asList(reg.deviceId(), me.userId(), reg.vpc().id(), reg.vpc().organizationId(),
                         publicKey, allocation.allowedIps(relay).toArray(String[]::new),

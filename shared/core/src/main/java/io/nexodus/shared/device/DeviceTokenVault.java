@@ -4,12 +4,17 @@ import io.nexodus.shared.crypto.BearerTokens;
 import io.nexodus.shared.crypto.TokenSeal;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.model.Device;
+import io.nexodus.shared.http.CloudEventRequests;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.UUID;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -30,34 +35,52 @@ public class DeviceTokenVault {
     @ConfigProperty(name = "nexodus.device-token-key")
     Optional<String> keyBase64;
 
+    @Inject
+    CloudEventRequests cloudEvents;
+
+    /** A bad key refuses to start the function, rather than failing its first registration with a 500. */
+    void validateAtStartup(@Observes StartupEvent ignored) {
+        if (keyBase64.isPresent()) {
+            key();
+        }
+    }
+
     /** A fresh token and what to store of it. */
     public record Issued(String token, byte[] hash, byte[] ciphertext) {
     }
 
-    public Issued issue() {
+    /** @param deviceId the row the ciphertext belongs to: it is bound to it and opens nowhere else */
+    public Issued issue(UUID deviceId) {
         String token = BearerTokens.newDeviceToken();
-        return new Issued(token, BearerTokens.hash(token), encrypt(token));
+        return new Issued(token, BearerTokens.hash(token), encrypt(token, deviceId));
     }
 
     /**
      * The device as {@code caller} may see it: with the token sealed for the device's key when the caller
-     * is its owner, the registration key that created it, or the device itself (behaviour.md §A.1.12).
+     * is its owner, the registration key that created it, or the device itself (behaviour.md §A.1.12) —
+     * and never in a CloudEvent reply: sealed v1, it opens with the device's public key alone.
      */
     public Device present(StoredDevice stored, Caller caller) {
         Device device = stored.device();
         boolean entitled = DeviceAccess.isOwnParty(caller, device.id(), device.ownerId(), stored.regKeyId());
-        if (!entitled || stored.tokenCiphertext() == null || stored.deleted()) {
+        if (!entitled || stored.tokenCiphertext() == null || stored.deleted() || cloudEvents.current()) {
             return device.withBearerToken(null);
         }
-        return device.withBearerToken(TokenSeal.sealV1(decrypt(stored.tokenCiphertext()), device.publicKey()));
+        return device.withBearerToken(TokenSeal.sealV1(decrypt(stored.tokenCiphertext(), device.id()), device.publicKey()));
     }
 
-    byte[] encrypt(String token) {
+    /**
+     * The device id is the cipher's associated data: a ciphertext copied onto another device's row (by
+     * someone who can write the table but lacks the key) fails to open there instead of handing that
+     * device's owner the first device's token.
+     */
+    byte[] encrypt(String token, UUID deviceId) {
         try {
             byte[] nonce = new byte[12];
             RANDOM.nextBytes(nonce);
             Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
             aes.init(Cipher.ENCRYPT_MODE, key(), new GCMParameterSpec(128, nonce));
+            aes.updateAAD(associatedData(deviceId));
             byte[] sealed = aes.doFinal(token.getBytes(StandardCharsets.UTF_8));
             byte[] out = new byte[nonce.length + sealed.length];
             System.arraycopy(nonce, 0, out, 0, nonce.length);
@@ -68,20 +91,31 @@ public class DeviceTokenVault {
         }
     }
 
-    String decrypt(byte[] stored) {
+    String decrypt(byte[] stored, UUID deviceId) {
         try {
             Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
             aes.init(Cipher.DECRYPT_MODE, key(), new GCMParameterSpec(128, stored, 0, 12));
+            aes.updateAAD(associatedData(deviceId));
             return new String(aes.doFinal(stored, 12, stored.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt a device token: was nexodus.device-token-key changed?", e);
+            throw new IllegalStateException("cannot decrypt a device token: was nexodus.device-token-key changed,"
+                    + " or the ciphertext moved to another device's row?", e);
         }
     }
 
-    private SecretKeySpec key() {
-        byte[] key = keyBase64.map(k -> Base64.getDecoder().decode(k.trim())).orElseThrow(() ->
-                new IllegalStateException("nexodus.device-token-key (env NEXODUS_DEVICE_TOKEN_KEY) is not set: "
-                        + "32 random bytes, base64"));
+    private static byte[] associatedData(UUID deviceId) {
+        return ("nexodus-device-token:" + deviceId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    SecretKeySpec key() {
+        byte[] key;
+        try {
+            key = keyBase64.map(k -> Base64.getDecoder().decode(k.trim())).orElseThrow(() ->
+                    new IllegalStateException("nexodus.device-token-key (env NEXODUS_DEVICE_TOKEN_KEY) is not set: "
+                            + "32 random bytes, base64"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("nexodus.device-token-key is not base64: " + e.getMessage());
+        }
         if (key.length != 32) {
             throw new IllegalStateException("nexodus.device-token-key must be 32 bytes, base64");
         }

@@ -2,6 +2,7 @@ package io.nexodus.shared.identity;
 
 import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.error.ApiException;
+import io.nexodus.shared.http.CloudEventRequests;
 import io.nexodus.shared.http.ErrorResponses;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -145,7 +146,8 @@ public class BearerAuthentication {
 
     static String bearerToken(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
-        if (header == null) {
+        // the extension is a CloudEvent's, never a second way to authenticate a plain REST call
+        if (header == null && CloudEventRequests.isCloudEvent(ctx.request())) {
             header = ctx.request().getHeader("ce-authorization");
         }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {

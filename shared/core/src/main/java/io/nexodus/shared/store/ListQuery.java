@@ -60,13 +60,19 @@ public final class ListQuery {
         JsonArray range = array(p.range());
         if (range != null && range.size() == 2 && range.getValue(0) instanceof Number start
                 && range.getValue(1) instanceof Number end) {
-            if (start.longValue() < 0 || end.longValue() < start.longValue()) {
-                throw ApiErrors.invalidField("range", "expected [start,end] with 0 <= start <= end");
+            // bounded so that end - start + 1 cannot overflow (a 500 once): nobody pages past 2^31 rows
+            if (!isIndex(start) || !isIndex(end) || end.longValue() < start.longValue()) {
+                throw ApiErrors.invalidField("range", "expected [start,end] with 0 <= start <= end <= " + Integer.MAX_VALUE);
             }
             offset = start.longValue();
             limit = end.longValue() - start.longValue() + 1;
         }
         return new ListQuery(columns, orderBy, filters, offset, limit);
+    }
+
+    private static boolean isIndex(Number n) {
+        return (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte)
+                && n.longValue() >= 0 && n.longValue() <= Integer.MAX_VALUE;
     }
 
     /** Takes a filter key that is not a column (e.g. {@code roles} on organizations) out of the filter. */

@@ -1,0 +1,134 @@
+package io.nexodus.tests;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.vertx.core.json.JsonObject;
+import java.net.URL;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A watch stream is authorised while it lives, not only when it opens (here it asks again every second;
+ * 15 s by default): a deleted device's stream and a removed member's stream end, with an error event, and
+ * the stream of a caller who still may read goes on. A watch naming a device answers alike for another
+ * tenant's device and for none.
+ */
+@QuarkusTest
+@TestProfile(WatchAuthorizationTest.QuickRecheck.class)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class WatchAuthorizationTest {
+
+    public static class QuickRecheck implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("nexodus.watch.reauthorize-every", "PT1S");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL base;
+
+    private WatchClient watch(String bearer, String vpc) throws Exception {
+        return new WatchClient(base.toString().replaceFirst("/$", ""), "/api/events", bearer,
+                "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]");
+    }
+
+    /** Within a few rechecks, an error event (after any change already on its way), then the end. */
+    private static void assertEndsForLostAccess(WatchClient stream) throws InterruptedException {
+        JsonObject error = stream.next(6);
+        while (!"error".equals(error.getString("type")) && !"eof".equals(error.getString("type"))) {
+            error = stream.next(6);
+        }
+        assertEquals("error", error.getString("type"), "an error event ends it: " + error);
+        assertTrue(error.getJsonObject("value").getString("error").contains("gone"), error.encode());
+        assertEquals("eof", stream.next(5).getString("type"), "then the stream ends");
+    }
+
+    @Test
+    void aDeletedDevicesStreamEnds() throws Exception {
+        String user = Nexd.user("watch-dt");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        Nexd agent = new Nexd();
+        Response registered = agent.register(bearer, vpc, "").then().statusCode(201).extract().response();
+        String id = registered.path("id");
+        String deviceBearer = "Bearer " + agent.open(registered.path("bearer_token"));
+        try (WatchClient owner = watch(bearer, vpc); WatchClient device = watch(deviceBearer, vpc)) {
+            device.untilTail("device");
+            owner.untilTail("device");
+            given().header("Authorization", bearer).delete("/api/devices/" + id).then().statusCode(200);
+            assertEndsForLostAccess(device);
+            // (the device's online status may change first: its own stream opened and closed)
+            JsonObject event = owner.next(5);
+            while ("change".equals(event.getString("type")) && id.equals(event.getJsonObject("value").getString("id"))) {
+                event = owner.next(5);
+            }
+            assertEquals("delete", event.getString("type"), event.encode());
+            String next = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
+            event = owner.next(5);
+            while (!next.equals(event.getJsonObject("value", new JsonObject()).getString("id"))
+                    && !"eof".equals(event.getString("type")) && !"error".equals(event.getString("type"))) {
+                event = owner.next(5);
+            }
+            assertEquals(next, event.getJsonObject("value").getString("id"), "the owner's stream goes on: " + event);
+        }
+        given().header("Authorization", deviceBearer).get("/api/devices/" + id).then().statusCode(401);
+    }
+
+    @Test
+    void aRemovedMembersStreamEnds() throws Exception {
+        String owner = Nexd.user("watch-owner");
+        String member = Nexd.user("watch-member");
+        Nexd.defaultVpc(owner);
+        String memberId = Nexd.defaultVpc(member);
+        String org = json(owner, "{\"name\":\"" + owner + "-team\"}").post("/api/organizations")
+                .then().statusCode(201).extract().path("id");
+        String vpc = json(owner, "{\"organization_id\":\"" + org + "\",\"description\":\"shared\"}").post("/api/vpcs")
+                .then().statusCode(201).extract().path("id");
+        String invitation = json(owner, "{\"organization_id\":\"" + org + "\",\"user_id\":\"" + memberId + "\"}")
+                .post("/api/invitations").then().statusCode(201).extract().path("id");
+        given().header("Authorization", TestTokens.bearer(member)).post("/api/invitations/" + invitation + "/accept")
+                .then().statusCode(204);
+        try (WatchClient stream = watch(TestTokens.bearer(member), vpc)) {
+            stream.untilTail("device");
+            given().header("Authorization", TestTokens.bearer(owner)).delete("/api/organizations/" + org + "/users/" + memberId)
+                    .then().statusCode(200);
+            assertEndsForLostAccess(stream);
+        }
+    }
+
+    @Test
+    void aWatchNamingADeviceAnswersAlikeForAnotherTenantsAndForNone() {
+        String owner = Nexd.user("oracle-owner");
+        String vpc = Nexd.defaultVpc(owner);
+        String device = new Nexd().register(TestTokens.bearer(owner), vpc, "").then().statusCode(201).extract().path("id");
+        String stranger = TestTokens.bearer(Nexd.user("oracle-stranger"));
+        String theirs = metadataWatch(stranger, device);
+        String none = metadataWatch(stranger, UUID.randomUUID().toString());
+        assertEquals(none, theirs, "another tenant's device and no device look the same");
+        assertTrue(none.contains("\"device\""), none);
+    }
+
+    private static String metadataWatch(String bearer, String deviceId) {
+        return given().header("Authorization", bearer).contentType(ContentType.JSON)
+                .body("[{\"kind\":\"device-metadata\",\"options\":{\"device-id\":\"" + deviceId + "\"}}]")
+                .post("/api/events").then().statusCode(404).extract().asString();
+    }
+
+    private static io.restassured.specification.RequestSpecification json(String user, String body) {
+        return given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON).body(body);
+    }
+}
