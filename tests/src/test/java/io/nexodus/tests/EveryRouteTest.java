@@ -89,6 +89,7 @@ class EveryRouteTest {
             java.util.Map.entry("POST /api/events", "[0].kind"),
             java.util.Map.entry("POST /api/devices", "public_key"),
             java.util.Map.entry("PATCH /api/devices/{id}", "hostname"),
+            java.util.Map.entry("POST /api/devices/{id}/token", ""),
             java.util.Map.entry("PUT /api/devices/{id}/metadata/{key}", ""),
             java.util.Map.entry("POST /api/security-groups", "description"),
             java.util.Map.entry("PATCH /api/security-groups/{id}", "description"),

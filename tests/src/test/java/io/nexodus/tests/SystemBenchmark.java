@@ -121,7 +121,7 @@ class SystemBenchmark {
                             allocation.allowedIps(false).toArray(String[]::new), DeviceFields.json(List.of(allocation.ipv4())),
                             DeviceFields.json(List.of(allocation.ipv6())), new String[0], false, false, "bench", "linux",
                             DeviceFields.json(List.of()), owner, null, BearerTokens.hash(BearerTokens.newDeviceToken()),
-                            null, "signalbus", "/devices/vpc=" + vpc)))
+                            null, "signalbus", "/devices/vpc=" + vpc, false, null)))
                     .await().indefinitely();
         };
         // one unmeasured pass of each first, so that neither is timed on a cold JIT (the second one measured

@@ -1,7 +1,7 @@
 package io.nexodus.fn.devices;
 
 import io.nexodus.fn.devices.Inputs.DeviceRef;
-import io.nexodus.shared.devices.DeviceAddresses;
+import io.nexodus.shared.devices.DeviceRemoval;
 import io.nexodus.shared.device.DeviceAccess;
 import io.nexodus.shared.device.DeviceTokenVault;
 import io.nexodus.shared.device.StoredDevice;
@@ -9,16 +9,13 @@ import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.model.Device;
-import io.nexodus.shared.model.Vpc;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
-import io.nexodus.shared.store.Signals;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -43,7 +40,7 @@ public class Devices {
     CurrentCaller caller;
 
     @Inject
-    DeviceAddresses addresses;
+    DeviceRemoval removal;
 
     @Inject
     DeviceTokenVault tokens;
@@ -73,22 +70,15 @@ public class Devices {
         return DeviceAccess.load(db, me, id, false).map(stored -> tokens.present(stored, me));
     }
 
-    /**
-     * Soft delete (watchers see a delete event; the public key is free again), then its addresses and
-     * advertised prefixes go back to IPAM. Metadata rows stay, as in Nexodus.
-     */
+    /** Soft delete (watchers see a delete event; the public key is free again), then IPAM gets its addresses back. */
     @Funq("delete-device")
     @CloudEventMapping(trigger = "io.nexodus.device.delete", responseType = "io.nexodus.device.deleted")
     public Uni<Device> delete(DeviceRef ref) {
         Caller me = caller.get();
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
         return db.withTransaction(conn -> DeviceAccess.load(conn, me, id, true)
-                        .call(before -> conn.preparedQuery("UPDATE devices SET deleted_at = now() WHERE id = $1")
-                                .execute(Tuple.of(id)))
-                        .call(before -> Signals.notify(conn, Signals.devices(before.device().vpcId()))))
-                .call(before -> db.preparedQuery("SELECT " + Vpc.COLUMNS + " FROM vpcs v WHERE v.id = $1")
-                        .execute(Tuple.of(before.device().vpcId()))
-                        .flatMap(rows -> addresses.releaseAll(Vpc.from(rows.iterator().next()), before.device())))
+                        .call(before -> removal.markDeleted(conn, before)))
+                .call(removal::releaseAddresses)
                 .map(before -> before.device().withBearerToken(null));
     }
 }

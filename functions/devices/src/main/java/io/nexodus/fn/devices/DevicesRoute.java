@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -22,7 +23,10 @@ import java.util.List;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** The Nexodus REST binding of {@link Devices} and {@link Metadata} (api.md §8, and §7's VPC metadata). */
+/**
+ * The Nexodus REST binding of {@link Devices}, {@link Metadata} (api.md §8, and §7's VPC metadata) and
+ * {@link DeviceTokenRotation} (an addition).
+ */
 @Path("/api/devices")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -33,6 +37,9 @@ public class DevicesRoute {
 
     @Inject
     Metadata metadata;
+
+    @Inject
+    DeviceTokenRotation rotation;
 
     @GET
     public Uni<Response> list(@RestQuery String sort, @RestQuery String filter, @RestQuery String range) {
@@ -49,6 +56,14 @@ public class DevicesRoute {
     @Path("/{id}")
     public Uni<Device> delete(@RestPath String id) {
         return devices.delete(new DeviceRef(id));
+    }
+
+    /** Takes no body, so any content type (or none) is accepted. */
+    @POST
+    @Path("/{id}/token")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Device> rotateToken(@RestPath String id) {
+        return rotation.rotate(new DeviceRef(id));
     }
 
     @GET

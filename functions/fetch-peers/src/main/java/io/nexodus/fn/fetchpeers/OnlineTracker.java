@@ -16,7 +16,8 @@ import org.jboss.logging.Logger;
  * it is open on any replica. Each open stream is a {@code device_sessions} row; this replica refreshes
  * the heartbeat of its rows every minute, so a replica that died stops counting after a few minutes.
  * A closing stream waits a grace period before marking the device offline, so a reconnect does not
- * flap it.
+ * flap it. Going online and offline also stamps {@code last_seen_at}; in between, the heartbeat of an open
+ * session says the device is there (gc keeps an ephemeral device while either is recent).
  */
 @ApplicationScoped
 public class OnlineTracker {
@@ -40,7 +41,7 @@ public class OnlineTracker {
         startHeartbeat();
         return db.withTransaction(conn -> conn.preparedQuery("INSERT INTO device_sessions (stream_id, device_id, replica)"
                         + " VALUES ($1, $2, $3)").execute(Tuple.of(streamId, deviceId, replica))
-                .flatMap(ignored -> conn.preparedQuery("UPDATE devices SET online = true, online_at = now()"
+                .flatMap(ignored -> conn.preparedQuery("UPDATE devices SET online = true, online_at = now(), last_seen_at = now()"
                         + " WHERE id = $1 AND NOT online AND deleted_at IS NULL").execute(Tuple.of(deviceId))))
                 .replaceWithVoid();
     }
@@ -52,7 +53,8 @@ public class OnlineTracker {
     }
 
     private void markOfflineIfUnwatched(UUID deviceId) {
-        db.preparedQuery("UPDATE devices SET online = false, online_at = now() WHERE id = $1 AND online"
+        db.preparedQuery("UPDATE devices SET online = false, online_at = now(), last_seen_at = now()"
+                        + " WHERE id = $1 AND online"
                         + " AND NOT EXISTS (SELECT 1 FROM device_sessions WHERE device_id = $1"
                         + " AND heartbeat_at > now() - interval '" + STALE + "')")
                 .execute(Tuple.of(deviceId))

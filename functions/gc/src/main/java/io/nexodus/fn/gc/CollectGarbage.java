@@ -14,8 +14,8 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 
 /**
- * The {@code gc} function: hard-deletes old tombstones (Nexodus's {@code /private/gc}) and gives back to
- * IPAM what no live device holds. Fired by a schedule (a Knative PingSource, or a CronJob calling
+ * The {@code gc} function: removes ephemeral devices offline longer than the configured inactivity,
+ * hard-deletes old tombstones (Nexodus's {@code /private/gc}) and gives back to IPAM what no live device holds. Fired by a schedule (a Knative PingSource, or a CronJob calling
  * {@code GET /private/gc}) holding the cluster's service token; safe to run at any time and on any number
  * of replicas at once, and no caller can shorten what it keeps ({@link GcPolicy}).
  */
@@ -29,6 +29,9 @@ public class CollectGarbage {
     AddressReconciler addresses;
 
     @Inject
+    InactiveEphemeralDevices ephemeral;
+
+    @Inject
     GcPolicy policy;
 
     @Inject
@@ -36,6 +39,7 @@ public class CollectGarbage {
 
     /** What one run did. */
     public record Report(
+            @JsonProperty("ephemeral_removed") int ephemeralRemoved,
             @JsonProperty("purged") Map<String, Long> purged,
             @JsonProperty("ipam_orphans") int ipamOrphans,
             @JsonProperty("ipam_released") int ipamReleased) {
@@ -67,8 +71,10 @@ public class CollectGarbage {
         }
         Duration keep = policy.retention(retentionParam);
         Duration grace = policy.ipamGrace(ipamGraceParam);
-        return tombstones.purge(OffsetDateTime.now().minus(keep))
-                .flatMap(purged -> addresses.reconcile(grace)
-                        .map(result -> new Report(purged, result.orphans(), result.released())));
+        OffsetDateTime now = OffsetDateTime.now();
+        return ephemeral.remove(now.minus(policy.ephemeralInactivity()))
+                .flatMap(removed -> tombstones.purge(now.minus(keep))
+                        .flatMap(purged -> addresses.reconcile(grace)
+                                .map(result -> new Report(removed, purged, result.orphans(), result.released()))));
     }
 }

@@ -1,6 +1,7 @@
 package io.nexodus.fn.gc;
 
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.http.GoDuration;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -23,6 +24,12 @@ class GcPolicy {
     /** Far beyond a registration's longest run (IPAM deadline × retries plus the database write). */
     static final Duration IPAM_GRACE_FLOOR = Duration.ofMinutes(5);
 
+    /**
+     * Beyond a watch stream's heartbeat (1 min) and a reconnect: an agent that is there is never taken for
+     * gone.
+     */
+    static final Duration EPHEMERAL_INACTIVITY_FLOOR = Duration.ofMinutes(5);
+
     /** Nexodus's {@code retention} (default 24h). */
     @ConfigProperty(name = "nexodus.gc.retention", defaultValue = "24h")
     String retention;
@@ -31,9 +38,19 @@ class GcPolicy {
     @ConfigProperty(name = "nexodus.gc.ipam-grace", defaultValue = "10m")
     String ipamGrace;
 
+    /** How long an ephemeral device may stay offline before it is removed (issue 12). */
+    @ConfigProperty(name = "nexodus.gc.ephemeral-inactivity", defaultValue = "30m")
+    String ephemeralInactivity;
+
     void validateAtStartup(@Observes StartupEvent ignored) {
         configured(retention, "nexodus.gc.retention", RETENTION_FLOOR);
         configured(ipamGrace, "nexodus.gc.ipam-grace", IPAM_GRACE_FLOOR);
+        ephemeralInactivity();
+    }
+
+    /** Configuration only: a sweep has no parameter for it. */
+    Duration ephemeralInactivity() {
+        return configured(ephemeralInactivity, "nexodus.gc.ephemeral-inactivity", EPHEMERAL_INACTIVITY_FLOOR);
     }
 
     private static Duration configured(String text, String property, Duration floor) {

@@ -10,18 +10,27 @@ final class Inputs {
     private Inputs() {
     }
 
-    /** {@code AddRegKey}. Service networks are not rebuilt, so {@code vpc_id} is required. */
+    /**
+     * {@code AddRegKey}. Service networks are not rebuilt, so {@code vpc_id} is required. Additions (absent:
+     * as in Nexodus): {@code usage_limit} (registrations it may make), {@code ephemeral} (its devices are
+     * removed when inactive), {@code device_token_ttl} (a Go duration: its devices' tokens expire after it).
+     */
     record AddRegKey(@JsonProperty("vpc_id") String vpcId, @JsonProperty("description") String description,
             @JsonProperty("single_use") Boolean singleUse, @JsonProperty("expires_at") OffsetDateTime expiresAt,
             @JsonProperty("security_group_id") String securityGroupId,
-            @JsonProperty("settings") Map<String, Object> settings) {
+            @JsonProperty("settings") Map<String, Object> settings,
+            @JsonProperty("usage_limit") Integer usageLimit, @JsonProperty("ephemeral") Boolean ephemeral,
+            @JsonProperty("device_token_ttl") String deviceTokenTtl) {
     }
 
-    /** {@code UpdateRegKey} plus the key's id; absent (null) members are left as they are. */
+    /**
+     * {@code UpdateRegKey} plus the key's id; absent (null) members are left as they are. Addition:
+     * {@code revoked: true} revokes the key for good (it stays, for the audit trail).
+     */
     record UpdateRegKey(@JsonProperty("id") String id, @JsonProperty("description") String description,
             @JsonProperty("expires_at") OffsetDateTime expiresAt,
             @JsonProperty("security_group_id") String securityGroupId,
-            @JsonProperty("settings") Map<String, Object> settings) {
+            @JsonProperty("settings") Map<String, Object> settings, @JsonProperty("revoked") Boolean revoked) {
     }
 
     /** One key by id; {@code me} names the key a registration-key caller presented. */

@@ -88,6 +88,7 @@ public class RegKeys {
         if (expiresAt != null && expiresAt.isBefore(OffsetDateTime.now())) {
             throw ApiErrors.invalidField("expires_at", "already in the past");
         }
+        KeyPolicy policy = KeyPolicy.of(input);
         UUID id = UUID.randomUUID();
         UUID deviceId = Boolean.TRUE.equals(input.singleUse()) ? UUID.randomUUID() : null;
         String token = BearerTokens.newRegKey();
@@ -95,11 +96,14 @@ public class RegKeys {
                 .call(orgId -> securityGroupId == null ? Uni.createFrom().voidItem()
                         : access.requireSecurityGroupIn(conn, securityGroupId, orgId, "security_group_id"))
                 .flatMap(orgId -> conn.preparedQuery("INSERT INTO reg_keys (id, owner_id, organization_id, vpc_id,"
-                                + " token_hash, description, device_id, expires_at, security_group_id, settings)"
-                                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING " + RegKey.COLUMNS.replace("k.", ""))
+                                + " token_hash, description, device_id, expires_at, security_group_id, settings, usage_limit,"
+                                + " ephemeral, device_token_ttl_seconds)"
+                                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING "
+                                + RegKey.COLUMNS.replace("k.", ""))
                         .execute(Tuple.from(Arrays.asList(id, me.userId(), orgId, vpcId, BearerTokens.hash(token),
                                 description, deviceId, expiresAt, securityGroupId,
-                                input.settings() == null ? null : new JsonObject(input.settings())))))
+                                input.settings() == null ? null : new JsonObject(input.settings()), policy.usageLimit(),
+                                policy.ephemeral(), policy.tokenTtlSeconds()))))
                 .map(rows -> RegKey.from(rows.iterator().next())
                         // a CloudEvent's reply goes back into the Broker, readable by every subscriber
                         .withBearerToken(cloudEvents.current() ? null : token)));
@@ -131,7 +135,13 @@ public class RegKeys {
                 : Ids.requiredUuid(input.securityGroupId(), "security_group_id");
         String description = input.description() == null ? null : Descriptions.of(input.description());
         boolean clearExpiry = ZERO_TIME.equals(input.expiresAt());
+        boolean revoke = Boolean.TRUE.equals(input.revoked());
         return db.withTransaction(conn -> load(conn, id, "k.owner_id = $2 FOR UPDATE", me.userId())
+                .invoke(key -> {
+                    if (key.revoked() && Boolean.FALSE.equals(input.revoked())) {
+                        throw ApiErrors.invalidField("revoked", "a revoked key stays revoked; create a new one");
+                    }
+                })
                 .call(key -> conn.preparedQuery("SELECT organization_id FROM reg_keys WHERE id = $1").execute(Tuple.of(id))
                         .flatMap(rows -> securityGroupId == null ? Uni.createFrom().voidItem()
                                 : access.requireSecurityGroupIn(conn, securityGroupId,
@@ -139,10 +149,12 @@ public class RegKeys {
                 .flatMap(key -> conn.preparedQuery("UPDATE reg_keys k SET description = coalesce($2, description),"
                                 + " expires_at = CASE WHEN $3 THEN NULL ELSE coalesce($4, expires_at) END,"
                                 + " security_group_id = coalesce($5, security_group_id),"
-                                + " settings = coalesce($6, settings) WHERE id = $1 RETURNING " + RegKey.COLUMNS)
+                                + " settings = coalesce($6, settings),"
+                                + " revoked_at = CASE WHEN $7 THEN coalesce(revoked_at, now()) ELSE revoked_at END"
+                                + " WHERE id = $1 RETURNING " + RegKey.COLUMNS)
                         .execute(Tuple.from(Arrays.asList(id, description, clearExpiry,
                                 clearExpiry ? null : input.expiresAt(), securityGroupId,
-                                input.settings() == null ? null : new JsonObject(input.settings()))))
+                                input.settings() == null ? null : new JsonObject(input.settings()), revoke)))
                         .map(rows -> RegKey.from(rows.iterator().next()))));
     }
 

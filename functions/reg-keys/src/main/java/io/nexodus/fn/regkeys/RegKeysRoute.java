@@ -48,9 +48,10 @@ public class RegKeysRoute {
     @PATCH
     @Path("/{id}")
     public Uni<RegKey> update(@RestPath String id, UpdateRegKey body) {
-        UpdateRegKey b = body == null ? new UpdateRegKey(null, null, null, null, null) : body;
+        UpdateRegKey b = body == null ? new UpdateRegKey(null, null, null, null, null, null) : body;
         Ids.requireSameAsPath(b.id(), id);
-        return regKeys.update(new UpdateRegKey(id, b.description(), b.expiresAt(), b.securityGroupId(), b.settings()));
+        return regKeys.update(new UpdateRegKey(id, b.description(), b.expiresAt(), b.securityGroupId(), b.settings(),
+                b.revoked()));
     }
 
     @DELETE

@@ -30,11 +30,12 @@ import java.util.UUID;
  * <ol>
  * <li>the input is checked, and the VPC must be visible to the caller (a registration key: its own VPC);</li>
  * <li>a live device with the same public key is a 409 carrying that device's id (nexd then PATCHes it);
- * a single-use key whose device exists is exhausted;</li>
+ * a single-use key whose device exists, or a key whose usage limit is reached, is exhausted;</li>
  * <li>IPAM hands out the IPv4 (the requested one when free) and IPv6 addresses and takes the advertised
  * prefixes — all or nothing;</li>
- * <li>the row is written; if that fails (a concurrent registration won the key or the public key),
- * the addresses go back to IPAM. Nothing is left half-done either way.</li>
+ * <li>the row is written, and counted against its registration key in the same statement; if that fails
+ * (a concurrent registration won the key, its last use or the public key), the addresses go back to IPAM.
+ * Nothing is left half-done either way.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -47,16 +48,24 @@ public class RegisterDevice {
     public static final String PRECONDITIONS_SQL = "SELECT " + Vpc.COLUMNS + ","
             + " (SELECT id FROM devices WHERE public_key = $2 AND deleted_at IS NULL) AS existing_id,"
             + " k.device_id AS key_device_id, k.security_group_id AS key_security_group_id,"
-            + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used"
+            + " EXISTS (SELECT 1 FROM devices WHERE id = k.device_id) AS key_used, k.usage_limit AS key_usage_limit,"
+            + " k.uses AS key_uses, coalesce(k.ephemeral, false) AS key_ephemeral,"
+            + " k.device_token_ttl_seconds AS key_token_ttl_seconds"
             + " FROM vpcs v JOIN user_organizations uo ON uo.organization_id = v.organization_id AND uo.user_id = $4"
             + " LEFT JOIN reg_keys k ON k.id = $3 AND k.deleted_at IS NULL"
             + " WHERE v.id = $1 AND v.deleted_at IS NULL";
 
-    /** The row and the watchers' signal in one statement, one round trip (autocommit); $19/$20 channel and signal. */
+    /**
+     * The row and the watchers' signal in one statement, one round trip (autocommit); $19/$20 channel and
+     * signal; $21 ephemeral, $22 the token's lifetime in seconds (null: none). The row's registration key
+     * counts the use in the same statement (trigger {@code devices_count_reg_key_use}, V4), or refuses it.
+     */
     public static final String INSERT_SQL = "WITH d AS (INSERT INTO devices AS d (id, owner_id, vpc_id, organization_id,"
             + " public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, advertise_cidrs, relay, symmetric_nat,"
-            + " hostname, os, endpoints, security_group_id, reg_key_id, token_hash, token_ciphertext)"
-            + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+            + " hostname, os, endpoints, security_group_id, reg_key_id, token_hash, token_ciphertext, ephemeral,"
+            + " token_expires_at)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $21,"
+            + " now() + $22::bigint * interval '1 second')"
             + " ON CONFLICT DO NOTHING RETURNING *)"
             + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($19, $20) FROM d";
 
@@ -115,14 +124,19 @@ public class RegisterDevice {
                         throw ApiErrors.conflict(row.getUUID("existing_id"));
                     }
                     UUID keyDeviceId = row.getUUID("key_device_id");
-                    if (keyDeviceId != null && row.getBoolean("key_used")) {
-                        throw ApiErrors.validation("single use reg key exhausted", null);
-                    }
                     Vpc vpc = Vpc.from(row);
                     UUID securityGroup = row.getUUID("key_security_group_id") != null
                             ? row.getUUID("key_security_group_id") : vpc.id();
-                    return new Registration(vpc, keyDeviceId != null ? keyDeviceId : UUID.randomUUID(), securityGroup,
-                            me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null);
+                    Integer limit = row.getInteger("key_usage_limit");
+                    Registration reg = new Registration(vpc, keyDeviceId != null ? keyDeviceId : UUID.randomUUID(),
+                            securityGroup, me.kind() == Caller.Kind.REG_KEY ? me.credentialId() : null, keyDeviceId != null,
+                            limit, row.getBoolean("key_ephemeral"), row.getLong("key_token_ttl_seconds"));
+                    // refused before IPAM is asked; a race past this check is caught by the insert's count
+                    if (keyDeviceId != null && row.getBoolean("key_used")
+                            || limit != null && row.getInteger("key_uses") >= limit) {
+                        throw KeyRefusals.exhausted(reg);
+                    }
+                    return reg;
                 });
     }
 
@@ -156,7 +170,9 @@ public class RegisterDevice {
                         DeviceFields.json(List.of(allocation.ipv4())), DeviceFields.json(List.of(allocation.ipv6())),
                         advertised.toArray(String[]::new), relay, symmetricNat, hostname, os,
                         DeviceFields.json(endpoints), reg.securityGroupId(), reg.regKeyId(), token.hash(),
-                        token.ciphertext(), Signals.CHANNEL, Signals.devices(reg.vpc().id()))))
+                        token.ciphertext(), Signals.CHANNEL, Signals.devices(reg.vpc().id()), reg.ephemeral(),
+                        reg.tokenTtlSeconds())))
+                .onFailure(KeyRefusals::isRefusedByTheCount).transform(f -> KeyRefusals.fromTheCount(f, reg))
                 .flatMap(rows -> {
                     if (rows.size() == 1) {
                         return Uni.createFrom().item(StoredDevice.from(rows.iterator().next()));
@@ -168,7 +184,7 @@ public class RegisterDevice {
                                 if (existing.size() > 0) {
                                     throw ApiErrors.conflict(existing.iterator().next().getUUID(0));
                                 }
-                                throw ApiErrors.validation("single use reg key exhausted", null);
+                                throw KeyRefusals.exhausted(reg);
                             });
                 });
     }

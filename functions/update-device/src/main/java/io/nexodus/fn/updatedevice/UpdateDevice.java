@@ -116,7 +116,8 @@ public class UpdateDevice {
 
     /**
      * One UPDATE guarded by the revision read before: if the device changed meanwhile (another PATCH, a
-     * delete), nothing is written and the caller is told to retry, after IPAM work is undone.
+     * delete), nothing is written and the caller is told to retry, after IPAM work is undone. A PATCH is a
+     * sign of life ({@code last_seen_at}: what keeps an ephemeral device from gc).
      */
     private Uni<StoredDevice> write(Plan plan, List<Endpoint> endpoints, String hostname, Boolean symmetricNat,
             Boolean relay, UUID securityGroupId) {
@@ -132,7 +133,7 @@ public class UpdateDevice {
         // one statement, one round trip: the row and the watchers' signals commit together (autocommit)
         return db.preparedQuery("WITH d AS (UPDATE devices AS d SET vpc_id = $3, organization_id = $4,"
                         + " allowed_ips = $5, ipv4_tunnel_ips = $6, ipv6_tunnel_ips = $7, advertise_cidrs = $8, relay = $9,"
-                        + " symmetric_nat = $10, hostname = $11, endpoints = $12, security_group_id = $13"
+                        + " symmetric_nat = $10, hostname = $11, endpoints = $12, security_group_id = $13, last_seen_at = now()"
                         + " WHERE id = $1 AND revision = $2 AND deleted_at IS NULL RETURNING *)"
                         + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($14, $15), CASE WHEN $16::text IS NULL THEN NULL"
                         + " ELSE pg_notify($14, $16) END FROM d")

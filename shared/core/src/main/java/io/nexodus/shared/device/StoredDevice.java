@@ -21,7 +21,7 @@ public record StoredDevice(Device device, UUID organizationId, UUID regKeyId, by
     public static final String COLUMNS = "d.id, d.owner_id, d.vpc_id, d.organization_id, d.public_key, d.allowed_ips,"
             + " d.ipv4_tunnel_ips, d.ipv6_tunnel_ips, d.advertise_cidrs, d.relay, d.symmetric_nat, d.hostname, d.os,"
             + " d.endpoints, d.revision, d.security_group_id, d.online, d.online_at, d.reg_key_id, d.token_ciphertext,"
-            + " d.deleted_at IS NOT NULL AS deleted";
+            + " d.ephemeral, d.token_expires_at, d.deleted_at IS NOT NULL AS deleted";
 
     public static StoredDevice from(Row row) {
         Device device = new Device(row.getUUID("id"), row.getUUID("owner_id"), row.getUUID("vpc_id"),
@@ -30,7 +30,8 @@ public record StoredDevice(Device device, UUID organizationId, UUID regKeyId, by
                 objects(row.getJsonArray("ipv6_tunnel_ips"), TunnelIp::from), strings(row, "advertise_cidrs"),
                 row.getBoolean("relay"), row.getBoolean("symmetric_nat"), row.getString("hostname"),
                 row.getString("os"), objects(row.getJsonArray("endpoints"), Endpoint::from), row.getInteger("revision"),
-                row.getUUID("security_group_id"), row.getBoolean("online"), row.getOffsetDateTime("online_at"), null);
+                row.getUUID("security_group_id"), row.getBoolean("online"), row.getOffsetDateTime("online_at"), null,
+                row.getBoolean("ephemeral"), row.getOffsetDateTime("token_expires_at"));
         var ciphertext = row.getBuffer("token_ciphertext");
         return new StoredDevice(device, row.getUUID("organization_id"), row.getUUID("reg_key_id"),
                 ciphertext == null ? null : ciphertext.getBytes(), row.getBoolean("deleted"));

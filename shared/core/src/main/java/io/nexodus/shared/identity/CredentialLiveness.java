@@ -8,8 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Whether a caller resolved earlier still stands: its user not deleted, its registration key not deleted
- * nor expired, its device not deleted. A request is authorised once, when it arrives; a watch stream lives
+ * Whether a caller resolved earlier still stands: its user not deleted, its registration key not deleted,
+ * expired nor revoked, its device not deleted and its token not expired (the conditions
+ * {@link OpaqueTokens} checks at the door). A request is authorised once, when it arrives; a watch stream lives
  * for minutes, so it asks again from time to time ({@code fetch-peers}), as Nexodus cut its streams.
  */
 @ApplicationScoped
@@ -21,9 +22,10 @@ public class CredentialLiveness {
     private static final String USER = "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL";
     private static final String REG_KEY = "SELECT 1 FROM reg_keys k JOIN users u ON u.id = k.owner_id"
             + " AND u.deleted_at IS NULL WHERE k.id = $1 AND k.deleted_at IS NULL"
-            + " AND (k.expires_at IS NULL OR k.expires_at > now())";
+            + " AND (k.expires_at IS NULL OR k.expires_at > now()) AND k.revoked_at IS NULL";
     private static final String DEVICE = "SELECT 1 FROM devices d JOIN users u ON u.id = d.owner_id"
-            + " AND u.deleted_at IS NULL WHERE d.id = $1 AND d.deleted_at IS NULL";
+            + " AND u.deleted_at IS NULL WHERE d.id = $1 AND d.deleted_at IS NULL"
+            + " AND (d.token_expires_at IS NULL OR d.token_expires_at > now())";
 
     /** Completes if the credential still stands, else fails with a 401 saying it no longer does. */
     public Uni<Void> require(Caller caller) {

@@ -13,7 +13,9 @@ import java.time.OffsetDateTime;
 /**
  * Registration keys ({@code RK:}) and device tokens ({@code DT:}) as bearer tokens. Nexodus needed an
  * Envoy ext_authz hop to turn them into JWTs; here they are looked up directly, by their SHA-256, in
- * one indexed query. Revoking (deleting the key or device) takes effect on the next request.
+ * one indexed query. Revoking (deleting the key or device, revoking the key, rotating the device's token)
+ * takes effect on the next request; so does expiry (a key's {@code expires_at}, a device token's
+ * {@code token_expires_at}), each refused with a reason that says which.
  */
 @ApplicationScoped
 public class OpaqueTokens {
@@ -28,9 +30,10 @@ public class OpaqueTokens {
     public Uni<Caller> resolve(String token) {
         boolean regKey = token.startsWith(BearerTokens.REG_KEY_PREFIX);
         String sql = regKey
-                ? "SELECT k.id, k.owner_id, k.vpc_id, k.expires_at, u.idp_id FROM reg_keys k JOIN users u ON u.id = k.owner_id"
+                ? "SELECT k.id, k.owner_id, k.vpc_id, k.expires_at, k.revoked_at IS NOT NULL AS revoked, u.idp_id"
+                        + " FROM reg_keys k JOIN users u ON u.id = k.owner_id"
                         + " AND u.deleted_at IS NULL WHERE k.token_hash = $1 AND k.deleted_at IS NULL"
-                : "SELECT d.id, d.owner_id, d.vpc_id, NULL::timestamptz AS expires_at, u.idp_id FROM devices d"
+                : "SELECT d.id, d.owner_id, d.vpc_id, d.token_expires_at AS expires_at, false AS revoked, u.idp_id FROM devices d"
                         + " JOIN users u ON u.id = d.owner_id AND u.deleted_at IS NULL"
                         + " WHERE d.token_hash = $1 AND d.deleted_at IS NULL";
         return db.preparedQuery(sql).execute(Tuple.of(BearerTokens.hash(token))).map(rows -> {
@@ -38,9 +41,12 @@ public class OpaqueTokens {
                 throw ApiErrors.unauthorized(regKey ? "invalid reg key" : "invalid device token");
             }
             Row row = rows.iterator().next();
+            if (row.getBoolean("revoked")) {
+                throw ApiErrors.unauthorized("reg key revoked");
+            }
             OffsetDateTime expires = row.getOffsetDateTime("expires_at");
             if (expires != null && expires.isBefore(OffsetDateTime.now())) {
-                throw ApiErrors.unauthorized("reg key expired");
+                throw ApiErrors.unauthorized(regKey ? "reg key expired" : "device token expired");
             }
             return new Caller(row.getUUID("owner_id"), row.getString("idp_id"),
                     regKey ? Caller.Kind.REG_KEY : Caller.Kind.DEVICE_TOKEN, row.getUUID("id"), row.getUUID("vpc_id"));

@@ -6,7 +6,10 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-/** Nexodus {@code Device} JSON (api.md §8). {@code bearer_token} is sealed, and only for who may see it. */
+/**
+ * Nexodus {@code Device} JSON (api.md §8). {@code bearer_token} is sealed, and only for who may see it.
+ * Additions (docs/compatibility.md): {@code ephemeral}, and {@code token_expires_at} when the device token expires.
+ */
 public record Device(
         @JsonProperty("id") UUID id,
         @JsonProperty("owner_id") UUID ownerId,
@@ -25,10 +28,13 @@ public record Device(
         @JsonProperty("security_group_id") UUID securityGroupId,
         @JsonProperty("online") boolean online,
         @JsonProperty("online_at") OffsetDateTime onlineAt,
-        @JsonProperty("bearer_token") @JsonInclude(JsonInclude.Include.NON_EMPTY) String bearerToken) {
+        @JsonProperty("bearer_token") @JsonInclude(JsonInclude.Include.NON_EMPTY) String bearerToken,
+        @JsonProperty("ephemeral") boolean ephemeral,
+        @JsonProperty("token_expires_at") @JsonInclude(JsonInclude.Include.NON_NULL) OffsetDateTime tokenExpiresAt) {
 
     public Device withBearerToken(String token) {
         return new Device(id, ownerId, vpcId, publicKey, allowedIps, ipv4TunnelIps, ipv6TunnelIps, advertiseCidrs,
-                relay, symmetricNat, hostname, os, endpoints, revision, securityGroupId, online, onlineAt, token);
+                relay, symmetricNat, hostname, os, endpoints, revision, securityGroupId, online, onlineAt, token, ephemeral,
+                tokenExpiresAt);
     }
 }

@@ -1,4 +1,4 @@
-package io.nexodus.fn.gc;
+package io.nexodus.shared.http;
 
 import io.nexodus.shared.error.ApiErrors;
 import java.time.Duration;
@@ -8,9 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * Go's duration syntax ({@code 24h}, {@code 1h30m}, {@code 90s}, {@code 500ms}), which Nexodus's
- * {@code /private/gc?retention=} takes. {@link Duration#parse} reads ISO-8601 only, hence this.
+ * {@code /private/gc?retention=} takes, and a registration key's {@code device_token_ttl}.
+ * {@link Duration#parse} reads ISO-8601 only, hence this.
  */
-final class GoDuration {
+public final class GoDuration {
 
     private static final Pattern WHOLE = Pattern.compile("(\\d+(?:\\.\\d+)?(?:h|m|s|ms|us|µs|ns))+");
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us|µs|ns)");
@@ -21,7 +22,7 @@ final class GoDuration {
     }
 
     /** @param field the parameter named in the 400 answer when {@code text} is not a duration */
-    static Duration parse(String text, String field) {
+    public static Duration parse(String text, String field) {
         if (text == null || text.equals("0")) {
             return Duration.ZERO;
         }
@@ -34,5 +35,17 @@ final class GoDuration {
             nanos += Double.parseDouble(part.group(1)) * NANOS.get(part.group(2));
         }
         return Duration.ofNanos((long) nanos);
+    }
+
+    /** Whole seconds as Go prints a duration: {@code 24h0m0s}, {@code 1m30s}, {@code 45s}. */
+    public static String format(Duration duration) {
+        long seconds = duration.toSeconds();
+        long hours = seconds / 3600;
+        long minutes = seconds % 3600 / 60;
+        long rest = seconds % 60;
+        if (hours > 0) {
+            return hours + "h" + minutes + "m" + rest + "s";
+        }
+        return minutes > 0 ? minutes + "m" + rest + "s" : rest + "s";
     }
 }
