@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -29,14 +30,13 @@ class SignalOutageTest {
     @TestHTTPResource("/")
     URL base;
 
-    @ConfigProperty(name = "nexodus.signals.port")
-    int relayPort;
-
     @ConfigProperty(name = "quarkus.datasource.reactive.url")
     String databaseUrl;
 
     @Test
     void theHubNeverGivesUpAndTheWatcherHearsTheNextChange() throws Exception {
+        // read here, not injected: every test class's injection points are checked in every test application
+        int relayPort = ConfigProvider.getConfig().getValue("nexodus.signals.port", Integer.class);
         int databasePort = URI.create(databaseUrl.replaceFirst("^vertx-reactive:", "")).getPort();
         String user = Nexd.user("deaf");
         String vpc = Nexd.defaultVpc(user);

@@ -107,6 +107,7 @@ class TenantIsolationTest {
             Map.entry("GET /api/devices/{id}", Expected.refused(404, "device")),
             Map.entry("PATCH /api/devices/{id}", Expected.refused(404, "device").with("{\"hostname\":\"pwned\"}")),
             Map.entry("DELETE /api/devices/{id}", Expected.refused(404, "device")),
+            Map.entry("POST /api/devices/{id}/token", Expected.refused(404, "device")),
             Map.entry("GET /api/devices/{id}/metadata", Expected.refused(404, "device")),
             Map.entry("DELETE /api/devices/{id}/metadata", Expected.refused(404, "device")),
             Map.entry("GET /api/devices/{id}/metadata/{key}", Expected.refused(404, "device")),
