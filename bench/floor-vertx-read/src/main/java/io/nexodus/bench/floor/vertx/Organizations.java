@@ -1,7 +1,7 @@
 package io.nexodus.bench.floor.vertx;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.pgclient.PgPool;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -27,7 +27,7 @@ public class Organizations {
             + "ORDER BY name LIMIT 10";
 
     @Inject
-    PgPool pool;
+    Pool pool;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
