@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Cold start and footprint benchmark (docs/benchmarks.md, "Cold start and footprint").
 #
-# Builds every function module (functions/*/ with a pom.xml, discovered, not listed) and the bare Quarkus
-# floor (bench/floor) three ways, each copied to its own directory under bench/target/apps/<app>/<build>:
+# Builds every function module (functions/*/ with a pom.xml, discovered, not listed), the bare Quarkus
+# floor (bench/floor) and the two read floors (bench/floor-vertx-read, bench/floor-hibernate-read: the floor
+# plus one read of ten organizations through the Vert.x client / through Hibernate Reactive Panache, issue 13)
+# three ways, each copied to its own directory under bench/target/apps/<app>/<build>:
 #   j17         plain fast-jar, JDK 17
 #   j17-appcds  fast-jar + AppCDS archive (app-cds.jsa), JDK 17
 #   j25-aot     aot-jar + JDK 25 AOT cache (app.aot, training run at build time), JDK 25
 # then runs bench/harness (io.nexodus.bench.ColdStart): one embedded PostgreSQL, migrated, one dev token
 # issuer; every (app, JVM option) started RUNS times, interleaved, process spawn -> first 200 of a real
-# authenticated request, idle RSS. Results: bench/target/results/{table.md,raw.csv,logs/}.
+# authenticated request (the floors: their unauthenticated route), idle RSS; then, with LATENCY_S > 0, the
+# per-request latency of the floors' routes under a bounded loopback load (latency.md).
+# Results: bench/target/results/{table.md,latency.md,raw.csv,logs/}.
 #
-# Environment: RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 660), SKIP_BUILD=1 (re-measure the
+# Environment: APPS (space-separated apps to build and measure, default: the three floors and every function;
+# e.g. APPS="floor floor-vertx-read floor-hibernate-read"), LATENCY_S (seconds of measured load per floor row
+# after the rounds, 10; 0 = none), LATENCY_CLIENTS (2), RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 660), SKIP_BUILD=1 (re-measure the
 # last builds), OPTIONS (space-separated JVM options to measure, default DEFAULT_OPTIONS below), MVN_ARGS (extra Maven arguments,
 # e.g. -o), JAVA17_HOME, JAVA25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64; j25 options are skipped
 # when there is no JDK 25).
@@ -24,6 +30,8 @@ RUNS=${RUNS:-7}
 IDLE_MS=${IDLE_MS:-2000}
 BUDGET_S=${BUDGET_S:-660}
 MVN_ARGS=${MVN_ARGS:-}
+LATENCY_S=${LATENCY_S:-10}
+LATENCY_CLIENTS=${LATENCY_CLIENTS:-2}
 
 java_home_of() { dirname "$(dirname "$(readlink -f "$(command -v "$1")")")"; }
 JAVA17_HOME=${JAVA17_HOME:-$( [ -d /usr/lib/jvm/java-17-openjdk-amd64 ] && echo /usr/lib/jvm/java-17-openjdk-amd64 || java_home_of java )}
@@ -58,11 +66,14 @@ option_row() { # name -> "build|javahome|flags|training flags"
 FUNCTIONS=()
 for pom in functions/*/pom.xml; do FUNCTIONS+=("$(basename "$(dirname "$pom")")"); done
 [ ${#FUNCTIONS[@]} -gt 0 ] || { echo "no function modules under functions/" >&2; exit 1; }
-APPS=(floor "${FUNCTIONS[@]}")
-app_dir() { [ "$1" = floor ] && echo bench/floor || echo "functions/$1"; }
+FLOORS=(floor floor-vertx-read floor-hibernate-read)
+if [ -n "${APPS:-}" ]; then read -r -a APPS <<< "$APPS"; else APPS=("${FLOORS[@]}" "${FUNCTIONS[@]}"); fi
+app_dir() { case $1 in floor*) echo "bench/$1" ;; *) echo "functions/$1" ;; esac; }
+app_kind() { case $1 in floor) echo floor ;; floor-*) echo floor-db ;; *) echo function ;; esac; }
+for a in "${APPS[@]}"; do [ -f "$(app_dir "$a")/pom.xml" ] || { echo "unknown app $a (no $(app_dir "$a")/pom.xml)" >&2; exit 2; }; done
 PL=$(for a in "${APPS[@]}"; do printf '%s,' "$(app_dir "$a")"; done)bench/harness,ipam
 
-echo "functions: ${FUNCTIONS[*]}"
+echo "apps: ${APPS[*]}"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 START=$(date +%s)
 
@@ -70,7 +81,9 @@ build() { # build-name javahome extra-maven-args...
   local name=$1 jh=$2; shift 2
   echo "== build $name (JAVA_HOME=$jh) $*"
   local t0; t0=$(date +%s)
-  JAVA_HOME=$jh timeout 600 mvn -B -q -ntp $MVN_ARGS -Pbench -pl "$PL" -am package -DskipTests "$@"
+  # the read floor with Hibernate validates its mapping at start-up, which needs the database; the builds'
+  # training runs have none (bench/floor-hibernate-read/src/main/resources/application.properties)
+  NEXODUS_BENCH_SCHEMA_MANAGEMENT=none JAVA_HOME=$jh timeout 600 mvn -B -q -ntp $MVN_ARGS -Pbench -pl "$PL" -am package -DskipTests "$@"
   for a in "${APPS[@]}"; do
     local dst=$OUT/apps/$a/$name
     rm -rf "$dst"; mkdir -p "$(dirname "$dst")"
@@ -97,15 +110,18 @@ for opt in $OPTIONS; do
   IFS='|' read -r b jh flags training <<< "$(option_row "$opt")"
   case $opt in j25*) [ $HAVE25 = 1 ] || { echo "skipping $opt: no JDK 25 at $JAVA25_HOME"; continue; } ;; esac
   for a in "${APPS[@]}"; do
-    kind=function; [ "$a" = floor ] && kind=floor
+    kind=$(app_kind "$a")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$kind" "$opt" "$OUT/apps/$a/$b" "$jh/bin/java" "$flags" "$training" >> "$PLAN"
   done
 done
 
 rm -rf "$OUT/results"
 CP="$(cat bench/harness/target/classpath.txt):bench/harness/target/bench-harness-0.1.0-SNAPSHOT.jar"
-timeout $(( BUDGET_S + 240 )) "$JAVA17_HOME/bin/java" -cp "$CP" io.nexodus.bench.ColdStart --repo "$ROOT" \
-  --plan "$PLAN" --out "$OUT/results" --runs "$RUNS" --idle-ms "$IDLE_MS" --budget-s "$BUDGET_S"
+# the latency phase comes after the budgeted rounds: one start and 4/3 LATENCY_S per floor row
+FLOOR_ROWS=$(awk -F'\t' '$2 != "function"' "$PLAN" | wc -l)
+timeout $(( BUDGET_S + 240 + FLOOR_ROWS * (LATENCY_S * 4 / 3 + 30) )) "$JAVA17_HOME/bin/java" -cp "$CP" io.nexodus.bench.ColdStart --repo "$ROOT" \
+  --plan "$PLAN" --out "$OUT/results" --runs "$RUNS" --idle-ms "$IDLE_MS" --budget-s "$BUDGET_S" \
+  --latency-s "$LATENCY_S" --latency-clients "$LATENCY_CLIENTS"
 
 { echo "nproc: $(nproc)"; lscpu | head -15; free -m | head -2; } > "$OUT/results/machine.txt"
 {

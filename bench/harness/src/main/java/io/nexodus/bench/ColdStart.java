@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>process spawn → first 200 of a real request (for a function: the first live GET route without a path
  *   parameter in {@code functions/ROUTES.md}, with a bearer token, so authentication, user provisioning and
- *   the database are on the path; for the floor: {@code GET /}), polled every 5 ms;</li>
+ *   the database are on the path; for the floor: {@code GET /}; for a read floor (kind {@code floor-db}):
+ *   {@code GET /organizations}, no token, the ten rows {@link #seedOrganizations} wrote), polled every 5 ms;</li>
  *   <li>idle RSS ({@code VmRSS} of {@code /proc/<pid>/status}) after the first answer and an idle pause.</li>
  * </ul>
  * Runs are interleaved (round r of every plan line, then round r+1), so load drifting on a shared machine
@@ -37,8 +38,13 @@ import java.util.regex.Pattern;
  * <p>A plan line may carry training flags (7th column): the app is then run once before round 0 with those
  * flags and the benchmark request (see {@link #train}), to write a start-up archive from a real workload.
  *
- * <p>Usage: {@code ColdStart --repo DIR --plan FILE --out DIR [--runs 7] [--idle-ms 2000] [--budget-s 780]}.
- * Plan lines: {@code app<TAB>kind(floor|function)<TAB>option<TAB>appDir<TAB>javaBin<TAB>flags[<TAB>training flags]}.
+ * <p>With {@code --latency-s N} (N &gt; 0), after the rounds every floor and read-floor line is started once
+ * more and its route's per-request latency is measured under a bounded load ({@link Latency}); results in
+ * {@code latency.md}.
+ *
+ * <p>Usage: {@code ColdStart --repo DIR --plan FILE --out DIR [--runs 7] [--idle-ms 2000] [--budget-s 780]
+ * [--latency-s 0] [--latency-clients 2]}.
+ * Plan lines: {@code app<TAB>kind(floor|floor-db|function)<TAB>option<TAB>appDir<TAB>javaBin<TAB>flags[<TAB>training flags]}.
  */
 public final class ColdStart {
 
@@ -62,6 +68,9 @@ public final class ColdStart {
     record Sample(long startMs, double rssMiB, double quarkusStartedS, double load1) {
     }
 
+    /** The read floors' route: ten organizations as JSON, the same in both (issue 13). */
+    static final Endpoint READ = new Endpoint("GET", "/organizations", false);
+
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
 
     public static void main(String[] args) throws Exception {
@@ -72,6 +81,8 @@ public final class ColdStart {
         long idleMs = Long.parseLong(opts.getOrDefault("--idle-ms", "2000"));
         long budgetS = Long.parseLong(opts.getOrDefault("--budget-s", "780"));
         long timeoutMs = Long.parseLong(opts.getOrDefault("--timeout-ms", "60000"));
+        long latencyS = Long.parseLong(opts.getOrDefault("--latency-s", "0"));
+        int latencyClients = Integer.parseInt(opts.getOrDefault("--latency-clients", "2"));
         List<Plan> plans = readPlan(Path.of(opts.get("--plan")));
         Files.createDirectories(out.resolve("logs"));
 
@@ -80,6 +91,7 @@ public final class ColdStart {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String pgUrl = "postgresql://localhost:" + pg.getPort() + "/postgres";
             Migrate.apply(pgUrl, "postgres", "postgres");
+            seedOrganizations(pg);
             DevTokenIssuer issuer = DevTokenIssuer.create("http://bench.local/issuer");
             String token = issuer.token("bench");
             Map<String, String> sysProps = new LinkedHashMap<>(issuer.config());
@@ -94,8 +106,11 @@ public final class ColdStart {
 
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
             for (Plan p : plans) {
-                endpoints.computeIfAbsent(p.app(), a -> p.kind().equals("floor") ? new Endpoint("GET", "/", false)
-                        : endpointOf(repo, a));
+                endpoints.computeIfAbsent(p.app(), a -> switch (p.kind()) {
+                    case "floor" -> new Endpoint("GET", "/", false);
+                    case "floor-db" -> READ;
+                    default -> endpointOf(repo, a);
+                });
             }
             endpoints.forEach((app, e) -> System.out.printf("endpoint %-16s %s%n", app, e));
 
@@ -108,7 +123,7 @@ public final class ColdStart {
             for (Plan p : plans) {
                 if (!p.trainingFlags().isEmpty()) {
                     port = port >= 28_160 ? 28_100 : port + 1;
-                    train(p, sysProps, port, endpoints.get(p.app()), p.kind().equals("floor") ? null : token,
+                    train(p, sysProps, port, endpoints.get(p.app()), p.kind().equals("function") ? token : null,
                             timeoutMs, out.resolve("logs").resolve(p.app() + "-" + p.option() + "-training.log"));
                 }
             }
@@ -121,7 +136,7 @@ public final class ColdStart {
                     }
                     port = port >= 28_160 ? 28_100 : port + 1;
                     Endpoint path = endpoints.get(p.app());
-                    String auth = p.kind().equals("floor") ? null : token;
+                    String auth = p.kind().equals("function") ? token : null; // the floors have no authentication
                     Path log = out.resolve("logs").resolve(p.app() + "-" + p.option() + "-" + round + ".log");
                     Sample s = null;
                     for (int attempt = 1; s == null; attempt++) {
@@ -156,6 +171,11 @@ public final class ColdStart {
             Files.writeString(out.resolve("table.md"), summary);
             System.out.println();
             System.out.println(summary);
+            if (latencyS > 0 && !outOfTime) {
+                String lat = latency(plans, sysProps, port, latencyS, latencyClients, timeoutMs, out);
+                Files.writeString(out.resolve("latency.md"), lat);
+                System.out.println(lat);
+            }
         }
     }
 
@@ -194,14 +214,80 @@ public final class ColdStart {
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
     }
 
+    /**
+     * Per-request latency of each floor and read floor, one JVM option after the other: start it (not timed),
+     * check the read floors answer the same JSON, then {@link Latency#run} for {@code latencyS} seconds after
+     * a warm-up of a third of that. The load average is read at the end of each measurement.
+     */
+    static String latency(List<Plan> plans, Map<String, String> sysProps, int port, long latencyS, int clients,
+            long timeoutMs, Path out) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| app | JVM option | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | load1 |\n");
+        sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        Map<String, String> bodies = new LinkedHashMap<>();
+        for (Plan p : plans) {
+            if (p.kind().equals("function")) {
+                continue;
+            }
+            Endpoint e = p.kind().equals("floor") ? new Endpoint("GET", "/", false) : READ;
+            port = port >= 28_160 ? 28_100 : port + 1;
+            Path log = out.resolve("logs").resolve(p.app() + "-" + p.option() + "-latency.log");
+            long t0 = System.nanoTime();
+            Process process = spawn(p, p.flags(), sysProps, port, log);
+            try {
+                awaitOk(p, process, t0, port, e, null, timeoutMs, log);
+                if (p.kind().equals("floor-db")) {
+                    bodies.put(p.app() + "/" + p.option(), Latency.body(port, e.path()));
+                }
+                Latency.Result r = Latency.run(port, e.path(), clients, latencyS * 1000 / 3, latencyS * 1000);
+                String row = "| " + p.app() + " | " + p.option() + " | " + r.row() + " | " + loadavg().split(" ")[0]
+                        + " |";
+                System.out.println("latency " + row);
+                sb.append(row).append('\n');
+            } finally {
+                stop(process);
+            }
+        }
+        boolean same = bodies.values().stream().distinct().count() <= 1;
+        sb.append('\n').append(clients).append(" client threads in the harness process, one keep-alive HTTP/1.1 ")
+                .append("connection each, requests back to back; ").append(latencyS / 3).append(" s warm-up discarded, ")
+                .append(latencyS).append(" s measured per row. Read floors answered the same JSON: ")
+                .append(same ? "yes" : "NO " + bodies).append(bodies.isEmpty() ? "" : " (" + bodies.values()
+                        .iterator().next().length() + " bytes)").append('\n');
+        return sb.toString();
+    }
+
+    /**
+     * Ten live organizations (and one deleted, which both read floors must skip), written once after the
+     * migration with fixed ids and names, so every read floor answers the same rows in the same order.
+     */
+    static void seedOrganizations(EmbeddedPostgres pg) throws java.sql.SQLException {
+        try (java.sql.Connection c = pg.getPostgresDatabase().getConnection();
+                java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO organizations (id, name, description, "
+                        + "deleted_at) VALUES (?::uuid, ?, ?, CASE WHEN ? THEN now() END)")) {
+            for (int i = 0; i <= 10; i++) {
+                st.setString(1, String.format("00000000-0000-4000-8000-%012d", i + 1));
+                st.setString(2, String.format("bench-org-%02d", i));
+                st.setString(3, i == 10 ? "deleted: must not be listed" : "organization " + i + " of the read floors");
+                st.setBoolean(4, i == 10);
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
+    }
+
     static Process spawn(Plan p, List<String> flags, Map<String, String> sysProps, int port, Path log)
             throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(p.java());
         cmd.addAll(flags);
-        if (!p.kind().equals("floor")) { // the floor has no datasource or JWT: it would only warn about the keys
-            sysProps.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        }
+        // the floor has no datasource or JWT (it would only warn about the keys); a read floor has only the
+        // datasource
+        sysProps.forEach((k, v) -> {
+            if (p.kind().equals("function") || p.kind().equals("floor-db") && k.startsWith("quarkus.datasource.")) {
+                cmd.add("-D" + k + "=" + v);
+            }
+        });
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-jar");
         cmd.add("quarkus-run.jar");
@@ -360,7 +446,7 @@ public final class ColdStart {
     static String table(Map<Plan, List<Sample>> samples, int runs, long idleMs) {
         Map<String, Double> floorMedian = new LinkedHashMap<>();
         samples.forEach((p, s) -> {
-            if (p.kind().equals("floor") && !s.isEmpty()) {
+            if (p.kind().equals("floor") && !s.isEmpty()) { // the bare floor, not the read floors
                 floorMedian.put(p.option(), median(s.stream().mapToDouble(Sample::startMs).toArray()));
             }
         });
