@@ -104,9 +104,15 @@ class KnativeServicesTest {
                     problems.add(name + ": aggressive readiness probing (periodSeconds 0) with timeoutSeconds/failureThreshold");
                 }
                 for (String probe : List.of("readinessProbe", "livenessProbe")) {
-                    JsonNode port = c.path(probe).at("/tcpSocket/port");
-                    if (!port.isMissingNode() && port.asInt() != 8080) {
-                        problems.add(name + ": " + probe + " on port " + port.asText() + ", not the container port");
+                    for (String kind : List.of("/tcpSocket/port", "/httpGet/port")) {
+                        JsonNode port = c.path(probe).at(kind);
+                        if (!port.isMissingNode() && port.asInt() != 8080) {
+                            problems.add(name + ": " + probe + " on port " + port.asText() + ", not the container port");
+                        }
+                    }
+                    JsonNode path = c.path(probe).at("/httpGet/path");
+                    if (!path.isMissingNode() && !path.asText().startsWith("/q/health/")) {
+                        problems.add(name + ": " + probe + " on " + path.asText() + ", not a SmallRye Health endpoint");
                     }
                 }
             }
