@@ -15,11 +15,7 @@ public class IpamBehindRelay extends PostgresTestResource {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(super.start());
         // a port other than the two the application is about to bind (they are not bound yet)
-        String relayPort;
-        do {
-            relayPort = String.valueOf(freePorts(1)[0]);
-        } while (relayPort.equals(config.get("quarkus.http.test-port"))
-                || relayPort.equals(config.get("quarkus.grpc.server.test-port")));
+        String relayPort = freePortBesides(config);
         config.put("quarkus.grpc.clients.ipam.port", relayPort);
         config.put("quarkus.grpc.clients.ipam.test-port", relayPort);
         return config;

@@ -15,10 +15,7 @@ public class SignalsBehindRelay extends PostgresTestResource {
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(super.start());
-        String relayPort;
-        do {
-            relayPort = String.valueOf(freePorts(1)[0]);
-        } while (config.containsValue(relayPort));
+        String relayPort = freePortBesides(config);
         config.put("nexodus.signals.port", relayPort);
         config.put("nexodus.signals.reconnect-delay", "PT0.005S");
         config.put("nexodus.signals.max-reconnect-delay", "PT0.005S");

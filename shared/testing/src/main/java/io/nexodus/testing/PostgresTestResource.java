@@ -69,6 +69,18 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
      * {@code count} distinct free ports: all sockets are held open until every port is known, since a port
      * closed again may be the very next one the system hands out (two servers then collide on it).
      */
+    /**
+     * A free port for a relay in front of one of the application's connections: not one the application is
+     * about to bind ({@code config} holds its ports, not bound yet).
+     */
+    public static String freePortBesides(Map<String, String> config) {
+        String port;
+        do {
+            port = String.valueOf(freePorts(1)[0]);
+        } while (config.containsValue(port));
+        return port;
+    }
+
     public static int[] freePorts(int count) {
         java.net.ServerSocket[] sockets = new java.net.ServerSocket[count];
         try {

@@ -72,7 +72,7 @@ public class SignalHub {
                 .setUser(user).setPassword(password);
         port.ifPresent(options::setPort);
         PgSubscriber sub = PgSubscriber.subscriber(vertx, options).reconnectPolicy(this::delayBefore);
-        sub.channel(Signals.CHANNEL).handler(this::fire).subscribeHandler(ignored -> listening(sub));
+        sub.channel(Signals.CHANNEL).handler(this::fire).subscribeHandler(ignored -> listening());
         deafSince = Instant.now();
         this.subscriber = sub;
         connect(sub, 0);
@@ -104,7 +104,7 @@ public class SignalHub {
      * Subscribed, at start or after a reconnect: wake every watcher, since signals sent while deaf are lost.
      * (The connection's close handler is the subscriber's own, which reconnects: it is not replaced here.)
      */
-    private void listening(PgSubscriber sub) {
+    private void listening() {
         if (deafSince != null) {
             LOG.infof("listening for change signals (deaf for %s)", Duration.between(deafSince, Instant.now()));
         }

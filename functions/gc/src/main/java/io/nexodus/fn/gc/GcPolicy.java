@@ -42,15 +42,21 @@ class GcPolicy {
     @ConfigProperty(name = "nexodus.gc.ephemeral-inactivity", defaultValue = "30m")
     String ephemeralInactivity;
 
+    private Duration configuredRetention;
+    private Duration configuredIpamGrace;
+    private Duration configuredEphemeralInactivity;
+
+    /** Parsed and checked once, at start-up: a bad value refuses to start, never fails a sweep. */
     void validateAtStartup(@Observes StartupEvent ignored) {
-        configured(retention, "nexodus.gc.retention", RETENTION_FLOOR);
-        configured(ipamGrace, "nexodus.gc.ipam-grace", IPAM_GRACE_FLOOR);
-        ephemeralInactivity();
+        configuredRetention = configured(retention, "nexodus.gc.retention", RETENTION_FLOOR);
+        configuredIpamGrace = configured(ipamGrace, "nexodus.gc.ipam-grace", IPAM_GRACE_FLOOR);
+        configuredEphemeralInactivity = configured(ephemeralInactivity, "nexodus.gc.ephemeral-inactivity",
+                EPHEMERAL_INACTIVITY_FLOOR);
     }
 
     /** Configuration only: a sweep has no parameter for it. */
     Duration ephemeralInactivity() {
-        return configured(ephemeralInactivity, "nexodus.gc.ephemeral-inactivity", EPHEMERAL_INACTIVITY_FLOOR);
+        return configuredEphemeralInactivity;
     }
 
     private static Duration configured(String text, String property, Duration floor) {
@@ -68,12 +74,12 @@ class GcPolicy {
 
     /** @param requested a caller's Go duration, or null for the configured one */
     Duration retention(String requested) {
-        return atLeastConfigured(requested, "retention", configured(retention, "nexodus.gc.retention", RETENTION_FLOOR));
+        return atLeastConfigured(requested, "retention", configuredRetention);
     }
 
     /** @param requested a caller's Go duration, or null for the configured one */
     Duration ipamGrace(String requested) {
-        return atLeastConfigured(requested, "ipam_grace", configured(ipamGrace, "nexodus.gc.ipam-grace", IPAM_GRACE_FLOOR));
+        return atLeastConfigured(requested, "ipam_grace", configuredIpamGrace);
     }
 
     private static Duration atLeastConfigured(String requested, String field, Duration configured) {

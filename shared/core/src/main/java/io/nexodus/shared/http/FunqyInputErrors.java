@@ -33,9 +33,7 @@ public class FunqyInputErrors {
         if (!(failure instanceof NullPointerException) || !empty) {
             return Optional.empty();
         }
-        String ceType = ctx.request().getHeader("ce-type");
-        FunctionInvoker invoker = ceType != null ? byTrigger(ceType)
-                : FunctionRecorder.registry.matchInvoker(ctx.normalizedPath().substring(1));
+        FunctionInvoker invoker = invokerFor(ctx, ctx.request().getHeader("ce-type"));
         return invoker != null && invoker.hasInput()
                 ? Optional.of(ApiErrors.validation("a JSON body is required (send {} for none)", null))
                 : Optional.empty();
@@ -55,8 +53,7 @@ public class FunqyInputErrors {
                 ceType = event.path("type").asText(null);
                 data = event.get("data");
             }
-            FunctionInvoker invoker = ceType != null ? byTrigger(ceType)
-                    : FunctionRecorder.registry.matchInvoker(ctx.normalizedPath().substring(1));
+            FunctionInvoker invoker = invokerFor(ctx, ceType);
             if (invoker == null || !invoker.hasInput()) {
                 return Optional.empty();
             }
@@ -71,6 +68,11 @@ public class FunqyInputErrors {
             ApiException error = ErrorResponses.toApiException(e);
             return error.status() == 400 ? Optional.of(error) : Optional.of(ApiErrors.validation("request json is invalid", null));
         }
+    }
+
+    /** The function a request is for: by {@code ce-type} for a CloudEvent, else by path (Funqy HTTP). */
+    private static FunctionInvoker invokerFor(RoutingContext ctx, String ceType) {
+        return ceType != null ? byTrigger(ceType) : FunctionRecorder.registry.matchInvoker(ctx.normalizedPath().substring(1));
     }
 
     private static FunctionInvoker byTrigger(String ceType) {

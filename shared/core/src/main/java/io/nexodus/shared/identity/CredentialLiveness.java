@@ -19,31 +19,23 @@ public class CredentialLiveness {
     @Inject
     Pool db;
 
-    private static final String USER = "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL";
-    private static final String REG_KEY = "SELECT 1 FROM reg_keys k JOIN users u ON u.id = k.owner_id"
-            + " AND u.deleted_at IS NULL WHERE k.id = $1 AND k.deleted_at IS NULL"
-            + " AND (k.expires_at IS NULL OR k.expires_at > now()) AND k.revoked_at IS NULL";
-    private static final String DEVICE = "SELECT 1 FROM devices d JOIN users u ON u.id = d.owner_id"
-            + " AND u.deleted_at IS NULL WHERE d.id = $1 AND d.deleted_at IS NULL"
-            + " AND (d.token_expires_at IS NULL OR d.token_expires_at > now())";
+    @Inject
+    OpaqueTokens opaqueTokens;
 
-    /** Completes if the credential still stands, else fails with a 401 saying it no longer does. */
+    private static final String USER = "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL";
+
+    /** Completes if the credential still stands, else fails with a 401 saying why it no longer does. */
     public Uni<Void> require(Caller caller) {
-        String sql = switch (caller.kind()) {
-            case USER_TOKEN -> USER;
-            case REG_KEY -> REG_KEY;
-            case DEVICE_TOKEN -> DEVICE;
-            case SERVICE -> null;
+        return switch (caller.kind()) {
+            case USER_TOKEN -> db.preparedQuery(USER).execute(Tuple.of(caller.userId())).map(rows -> {
+                if (rows.size() == 0) {
+                    throw ApiErrors.unauthorized("the user was deleted");
+                }
+                return null;
+            });
+            // the very checks a key or device token met when it arrived, by its id
+            case REG_KEY, DEVICE_TOKEN -> opaqueTokens.again(caller).replaceWithVoid();
+            case SERVICE -> Uni.createFrom().voidItem();
         };
-        if (sql == null) {
-            return Uni.createFrom().voidItem();
-        }
-        Object id = caller.kind() == Caller.Kind.USER_TOKEN ? caller.userId() : caller.credentialId();
-        return db.preparedQuery(sql).execute(Tuple.of(id)).map(rows -> {
-            if (rows.size() == 0) {
-                throw ApiErrors.unauthorized("the credential was revoked");
-            }
-            return null;
-        });
     }
 }

@@ -24,18 +24,23 @@ public class ServiceToken {
     @ConfigProperty(name = "nexodus.auth.service-token")
     Optional<String> configured;
 
+    /** The configured token's digest, taken once (every authenticated request compares against it); null: unset. */
+    private volatile byte[] digest;
+
     void validateAtStartup(@Observes StartupEvent ignored) {
         configured.ifPresent(token -> {
             if (token.length() < MIN_LENGTH) {
                 throw new IllegalStateException("nexodus.auth.service-token (NEXODUS_SERVICE_TOKEN) must have at least "
                         + MIN_LENGTH + " characters");
             }
+            digest = sha256(token);
         });
     }
 
     /** Constant-time over the digests, so the comparison leaks nothing of the secret. */
     boolean matches(String token) {
-        return configured.isPresent() && MessageDigest.isEqual(sha256(configured.get()), sha256(token));
+        byte[] expected = digest;
+        return expected != null && MessageDigest.isEqual(expected, sha256(token));
     }
 
     private static byte[] sha256(String value) {
