@@ -2,6 +2,7 @@ package io.nexodus.ipam;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.nexodus.shared.database.DatabaseFailures;
 
 /**
  * The failures a caller can act on, as gRPC statuses. Codes are more precise than go-ipam's mostly
@@ -70,29 +71,13 @@ public final class IpamFailure {
         if (failure instanceof StatusRuntimeException) {
             return failure;
         }
-        if (isStorageUnavailable(failure)) {
+        // the database is away (restarting, failing over): nothing was decided, so UNAVAILABLE, which clients
+        // retry; the same rule the functions answer 503 by
+        if (DatabaseFailures.isUnavailable(failure)) {
             return Status.UNAVAILABLE.withDescription("storage unavailable: " + failure.getMessage()).asRuntimeException();
         }
         return Status.INTERNAL.withDescription(failure.getClass().getSimpleName() + ": " + failure.getMessage())
                 .withCause(failure).asRuntimeException();
-    }
-
-    /**
-     * The database was unreachable or the connection went away (a restart, a failover): nothing was decided
-     * that the caller could rely on, so the answer is UNAVAILABLE, which clients retry, not INTERNAL.
-     */
-    static boolean isStorageUnavailable(Throwable failure) {
-        if (failure instanceof java.net.ConnectException || failure instanceof io.vertx.sqlclient.ClosedConnectionException) {
-            return true;
-        }
-        if (failure instanceof io.vertx.pgclient.PgException e && e.getSqlState() != null) {
-            // class 08: connection exception; 57P01-57P03: the server is shutting down or starting
-            return e.getSqlState().startsWith("08") || e.getSqlState().startsWith("57P");
-        }
-        String message = String.valueOf(failure.getMessage()).toLowerCase();
-        return message.contains("connection refused") || message.contains("connection is closed")
-                || message.contains("connection is not active")
-                || message.contains("closed connection") || message.contains("connection reset");
     }
 
     /** 23503: a row still references the one being deleted (a prefix with addresses). */

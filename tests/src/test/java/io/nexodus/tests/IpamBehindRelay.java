@@ -18,6 +18,8 @@ public class IpamBehindRelay extends PostgresTestResource {
         String relayPort = freePortBesides(config);
         config.put("quarkus.grpc.clients.ipam.port", relayPort);
         config.put("quarkus.grpc.clients.ipam.test-port", relayPort);
+        // readiness asks IPAM at every probe, so a test sees the cut at once
+        config.put("nexodus.ipam.readiness-every", "PT0S");
         return config;
     }
 }

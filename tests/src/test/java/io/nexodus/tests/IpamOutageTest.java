@@ -1,5 +1,7 @@
 package io.nexodus.tests;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nexodus.testing.TestTokens;
@@ -54,6 +56,11 @@ class IpamOutageTest {
             RegistrationBurst burst = RegistrationBurst.start(base, bearer, vpc, REGISTRATIONS, 16);
             burst.awaitInFlight(20);
             int cut = ipam.cut();
+            // readiness says so once the replica's calls find IPAM away: it is taken out of rotation
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> given().get("/q/health/ready").statusCode() == 503);
+            given().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'ipam' }.status", is("DOWN"));
             Thread.sleep(1000);
             burst.assertStillInFlight("when IPAM came back");
             ipam.restore();
@@ -72,6 +79,8 @@ class IpamOutageTest {
                 return created;
             });
             long resumedAfter = (System.nanoTime() - answered) / 1_000_000;
+            given().get("/q/health/ready").then().statusCode(200)
+                    .body("checks.find { it.name == 'ipam' }.status", is("UP"));
             failed += refusedAfter.get();
 
             AddressLedger ledger = AddressLedger.read(db);

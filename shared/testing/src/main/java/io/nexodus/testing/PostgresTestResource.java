@@ -22,7 +22,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
-        TestPostgres server = TestPostgres.get();
+        TestPostgres server = server();
         String database = server.createDatabase("nexodus_test");
         String url = server.url(database);
         Migrate.apply(url, server.user(), server.password());
@@ -47,6 +47,11 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         return config;
     }
 
+    /** The server the class's database lives on: the JVM's shared one, unless a resource needs its own. */
+    protected TestPostgres server() {
+        return TestPostgres.get();
+    }
+
     /**
      * When the IPAM server is part of the application under test (the device functions' tests run the
      * real gRPC server in-process), its tables go into the same fresh database. Looked up by name so
@@ -66,10 +71,6 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     }
 
     /**
-     * {@code count} distinct free ports: all sockets are held open until every port is known, since a port
-     * closed again may be the very next one the system hands out (two servers then collide on it).
-     */
-    /**
      * A free port for a relay in front of one of the application's connections: not one the application is
      * about to bind ({@code config} holds its ports, not bound yet).
      */
@@ -81,6 +82,10 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         return port;
     }
 
+    /**
+     * {@code count} distinct free ports: all sockets are held open until every port is known, since a port
+     * closed again may be the very next one the system hands out (two servers then collide on it).
+     */
     public static int[] freePorts(int count) {
         java.net.ServerSocket[] sockets = new java.net.ServerSocket[count];
         try {

@@ -8,6 +8,7 @@ import io.nexodus.shared.error.ApiException;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
+import io.nexodus.shared.database.DatabaseFailures;
 import java.net.ConnectException;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -37,9 +38,20 @@ public final class ErrorResponses {
             ctx.response().end();
             return;
         }
-        ctx.response().setStatusCode(error.status())
-                .putHeader("Content-Type", "application/json")
-                .end(Json.encode(error.body()));
+        ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json");
+        retryAfter(error).ifPresent(seconds -> ctx.response().putHeader(RETRY_AFTER, seconds));
+        ctx.response().end(Json.encode(error.body()));
+    }
+
+    static final String RETRY_AFTER = "Retry-After";
+
+    /**
+     * Every 503 is a backend that is away for a moment (a database restarting, IPAM unreachable): say when to
+     * come back, so that clients and proxies retry instead of giving up. One second: what a restart or a
+     * failover's first phase takes, and short enough not to stall a registering agent.
+     */
+    static java.util.Optional<String> retryAfter(ApiException error) {
+        return error.status() == 503 ? java.util.Optional.of("1") : java.util.Optional.empty();
     }
 
     /** Maps what function logic, Jackson or a backend throws to the error a caller should see. */
@@ -57,20 +69,13 @@ public final class ErrorResponses {
         if (cause instanceof JsonProcessingException json) {
             return ApiErrors.validation("request json is invalid: " + json.getOriginalMessage(), null);
         }
-        // Vert.x reports lost database connections as VertxException or as a bare NoStackTraceThrowable
-        if (cause instanceof ConnectException
-                || cause.getClass().getName().startsWith("io.vertx.") && isConnectionProblem(cause)) {
+        if (DatabaseFailures.isUnavailable(failure)) {
             LOG.warnf("backend unavailable: %s", cause.getMessage());
             return ApiErrors.unavailable("a backend is unavailable, retry later");
         }
         String traceId = UUID.randomUUID().toString();
         LOG.errorf(failure, "internal error %s", traceId);
         return ApiErrors.internal(traceId);
-    }
-
-    private static boolean isConnectionProblem(Throwable t) {
-        String message = String.valueOf(t.getMessage()).toLowerCase();
-        return message.contains("connection") || message.contains("closed");
     }
 
     private static Throwable rootApiCause(Throwable failure) {

@@ -49,6 +49,9 @@ public class RestErrorMapper {
     }
 
     static Response response(ApiException error) {
-        return Response.status(error.status()).type(MediaType.APPLICATION_JSON).entity(error.body()).build();
+        Response.ResponseBuilder response = Response.status(error.status()).type(MediaType.APPLICATION_JSON)
+                .entity(error.body());
+        ErrorResponses.retryAfter(error).ifPresent(seconds -> response.header(ErrorResponses.RETRY_AFTER, seconds));
+        return response.build();
     }
 }

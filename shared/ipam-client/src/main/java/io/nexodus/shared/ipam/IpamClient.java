@@ -7,6 +7,7 @@ import io.nexodus.shared.ipam.api.v1.DeleteNamespaceRequest;
 import io.nexodus.shared.ipam.api.v1.DeletePrefixRequest;
 import io.nexodus.shared.ipam.api.v1.DumpRequest;
 import io.nexodus.shared.ipam.api.v1.GetPrefixRequest;
+import io.nexodus.shared.ipam.api.v1.ListNamespacesRequest;
 import io.nexodus.shared.ipam.api.v1.MutinyIpamServiceGrpc.MutinyIpamServiceStub;
 import io.nexodus.shared.ipam.api.v1.Prefix;
 import io.nexodus.shared.ipam.api.v1.PrefixUsageRequest;
@@ -38,6 +39,9 @@ public class IpamClient {
 
     @Inject
     IpamRetry retry;
+
+    @Inject
+    IpamReachability reachability;
 
     @ConfigProperty(name = "nexodus.ipam.deadline", defaultValue = "PT5S")
     Duration deadline;
@@ -154,12 +158,26 @@ public class IpamClient {
                 .map(r -> r.getDump());
     }
 
+    /**
+     * Succeeds when IPAM answers the cheapest call there is within {@code within}; not retried, since a
+     * readiness probe wants the state now.
+     */
+    public Uni<Void> reachable(Duration within) {
+        return observed(Uni.createFrom().deferred(() -> stub(within).listNamespaces(ListNamespacesRequest.getDefaultInstance())))
+                .replaceWithVoid();
+    }
+
     private <T> Uni<T> call(Function<MutinyIpamServiceStub, Uni<T>> rpc) {
         return call(deadline, rpc);
     }
 
     /** Deferred, so that each (re)try is a new call with a fresh deadline. */
     private <T> Uni<T> call(Duration callDeadline, Function<MutinyIpamServiceStub, Uni<T>> rpc) {
-        return retry.transientFailures(Uni.createFrom().<T>deferred(() -> rpc.apply(stub(callDeadline))));
+        return observed(retry.transientFailures(Uni.createFrom().<T>deferred(() -> rpc.apply(stub(callDeadline)))));
+    }
+
+    /** Every answer, or final failure, tells {@link IpamReachability} whether IPAM is there. */
+    private <T> Uni<T> observed(Uni<T> call) {
+        return call.invoke(reachability::answered).onFailure().invoke(reachability::failed);
     }
 }
