@@ -82,8 +82,9 @@ class NexodusContractTest {
         int requests = run.seen.values().stream().mapToInt(s -> s.requests).sum();
         int responses = run.seen.values().stream().mapToInt(s -> s.responses).sum();
         System.out.printf("contract: %d routes, %d requests and %d responses validated against Nexodus's"
-                + " description (%d + %d corrections in the overlays); %d routes not in it, skipped: %s%n",
-                validated, requests, responses, api.corrections, ops.corrections, NOT_IN_SPEC.size(), NOT_IN_SPEC.keySet());
+                + " description (%d corrections of its mistakes, %d fields of ours admitted); %d routes not in it, skipped: %s%n",
+                validated, requests, responses, api.corrections + ops.corrections, api.additions + ops.additions,
+                NOT_IN_SPEC.size(), NOT_IN_SPEC.keySet());
         run.seen.forEach((route, seen) -> System.out.printf("contract:   %-55s %s%n", route, seen.statuses));
         if (!run.differences.isEmpty()) {
             fail(run.differences.size() + " differences from Nexodus's description:\n  "
