@@ -80,8 +80,12 @@ final class SpecCheckedCalls {
         int requests;
         int responses;
 
+        boolean success() {
+            return statuses.stream().anyMatch(s -> s < 300);
+        }
+
         boolean successAndError() {
-            return statuses.stream().anyMatch(s -> s < 300) && statuses.stream().anyMatch(s -> s >= 400);
+            return success() && statuses.stream().anyMatch(s -> s >= 400);
         }
     }
 
@@ -90,6 +94,8 @@ final class SpecCheckedCalls {
     private final URL base;
     final Map<String, Seen> seen = new TreeMap<>();
     final List<String> differences = new ArrayList<>();
+    /** Time spent validating, apart from the calls themselves. */
+    long validatingNanos;
 
     /**
      * @param api the public description; {@code ops} the private one (routes under {@code /private/})
@@ -170,13 +176,18 @@ final class SpecCheckedCalls {
         if (call.body != null) {
             request.withContentType("application/json").withBody(call.body);
         }
-        record(call, "request", specOf(call).validator.validateRequest(request.build()));
+        long start = System.nanoTime();
+        ValidationReport report = specOf(call).validator.validateRequest(request.build());
+        validatingNanos += System.nanoTime() - start;
+        record(call, "request", report);
         seen.computeIfAbsent(call.route, r -> new Seen()).requests++;
     }
 
     private void validateResponse(Call call, int status, SimpleResponse response) {
+        long start = System.nanoTime();
         ValidationReport report = specOf(call).validator.validateResponse(call.path(),
                 Request.Method.valueOf(call.method), response);
+        validatingNanos += System.nanoTime() - start;
         record(call, status + " answer", report);
         Seen route = seen.computeIfAbsent(call.route, r -> new Seen());
         route.responses++;
