@@ -75,10 +75,12 @@ class NexodusContractTest {
 
         List<String> unexercised = new ArrayList<>();
         int validated = 0;
+        java.util.Set<String> called = new java.util.TreeSet<>(run.seen.keySet());
         for (RouteTableTest.Row row : RouteTableTest.rows()) {
             if (!row.status().equals("live")) {
                 continue;
             }
+            called.remove(row.key());
             if (NOT_IN_SPEC.containsKey(row.key())) {
                 assertTrue(!run.seen.containsKey(row.key()), row.key() + " is skipped, yet called");
                 continue;
@@ -90,6 +92,7 @@ class NexodusContractTest {
                 validated++;
             }
         }
+        assertTrue(called.isEmpty(), "called, but not a live route of functions/ROUTES.md: " + called);
         long ran = System.nanoTime();
         int requests = run.seen.values().stream().mapToInt(s -> s.requests).sum();
         int responses = run.seen.values().stream().mapToInt(s -> s.responses).sum();
