@@ -6,6 +6,10 @@ import io.nexodus.fn.organizations.Inputs.MemberRef;
 import io.nexodus.fn.organizations.Inputs.OrganizationRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.Membership;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
@@ -59,6 +63,9 @@ public class Organizations {
     @Inject
     OrganizationCascade cascade;
 
+    @Inject
+    Outbox outbox;
+
     @Funq("list-organizations")
     @CloudEventMapping(trigger = "io.nexodus.organizations.list", responseType = "io.nexodus.organizations.listed")
     public Uni<List<Organization>> list(ListParams params) {
@@ -109,7 +116,9 @@ public class Organizations {
                     return conn.preparedQuery("INSERT INTO user_organizations (user_id, organization_id, roles)"
                             + " VALUES ($1, $2, ARRAY['owner'])").execute(Tuple.of(me.userId(), id));
                 })
-                .replaceWith(new Organization(id, name, description)));
+                .replaceWith(new Organization(id, name, description))
+                .call(org -> outbox.record(conn, "organizations",
+                        new Change(EventType.ORGANIZATION_CREATED, id, id, org))));
     }
 
     @Funq("get-organization")
@@ -132,7 +141,9 @@ public class Organizations {
                     }
                     return load(conn, id);
                 })
-                .call(org -> cascade.deleteOrganization(conn, id)));
+                .call(org -> cascade.deleteOrganization(conn, id))
+                .call(org -> outbox.record(conn, "organizations",
+                        new Change(EventType.ORGANIZATION_DELETED, id, id, org))));
     }
 
     @Funq("list-organization-users")
@@ -174,7 +185,9 @@ public class Organizations {
         }
         return db.withTransaction(conn -> access.requireOwner(conn, me, id, "organization")
                 .flatMap(ok -> member(conn, id, uid))
-                .call(membership -> cascade.removeMember(conn, id, uid)));
+                .call(membership -> cascade.removeMember(conn, id, uid))
+                .call(membership -> outbox.record(conn, "organizations",
+                        new Change(EventType.ORGANIZATION_MEMBER_REMOVED, id, id, new Membership(id, uid)))));
     }
 
     private static Uni<Organization> load(SqlClient db, UUID id) {

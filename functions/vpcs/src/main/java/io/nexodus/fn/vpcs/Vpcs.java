@@ -6,6 +6,9 @@ import io.nexodus.fn.vpcs.Inputs.VpcRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.devices.DeviceAddresses;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
@@ -58,6 +61,9 @@ public class Vpcs {
     @Inject
     DeviceAddresses addresses;
 
+    @Inject
+    Outbox outbox;
+
     @Funq("list-vpcs")
     @CloudEventMapping(trigger = "io.nexodus.vpcs.list", responseType = "io.nexodus.vpcs.listed")
     public Uni<List<Vpc>> list(ListParams params) {
@@ -102,7 +108,8 @@ public class Vpcs {
                         .call(rows -> conn.preparedQuery("INSERT INTO security_groups (id, organization_id, vpc_id,"
                                 + " description) VALUES ($1, $2, $1, 'default vpc security group')")
                                 .execute(Tuple.of(planned.id(), organizationId)))
-                        .map(rows -> Vpc.from(rows.iterator().next())))
+                        .map(rows -> Vpc.from(rows.iterator().next()))
+                        .call(vpc -> outbox.record(conn, "vpcs", changed(EventType.VPC_CREATED, vpc))))
                         .onFailure().call(f -> privateCidr ? releasePrefixes(planned) : Uni.createFrom().voidItem()));
     }
 
@@ -124,7 +131,9 @@ public class Vpcs {
                 .flatMap(org -> description == null ? load(conn, id)
                         : conn.preparedQuery("UPDATE vpcs v SET description = $2 WHERE id = $1 RETURNING " + Vpc.COLUMNS)
                                 .execute(Tuple.of(id, description)).map(rows -> Vpc.from(rows.iterator().next())))
-                .call(vpc -> Signals.notify(conn, Signals.vpc(id))));
+                .call(vpc -> Signals.notify(conn, Signals.vpc(id)))
+                .call(vpc -> description == null ? Uni.createFrom().voidItem()
+                        : outbox.record(conn, "vpcs", changed(EventType.VPC_UPDATED, vpc))));
     }
 
     /** Refused for the default VPC and while devices are attached; a private VPC's prefixes go back to IPAM. */
@@ -154,7 +163,8 @@ public class Vpcs {
                                 + " AND deleted_at IS NULL").execute(Tuple.of(id)))
                         .call(vpc -> conn.preparedQuery("UPDATE vpcs SET deleted_at = now() WHERE id = $1")
                                 .execute(Tuple.of(id)))
-                        .call(vpc -> Signals.notify(conn, Signals.vpc(id))))
+                        .call(vpc -> Signals.notify(conn, Signals.vpc(id)))
+                        .call(vpc -> outbox.record(conn, "vpcs", changed(EventType.VPC_DELETED, vpc))))
                 .call(vpc -> vpc.privateCidr() ? releasePrefixes(vpc) : Uni.createFrom().voidItem());
     }
 
@@ -166,6 +176,10 @@ public class Vpcs {
                     LOG.warnf("IPAM namespace %s not deleted: %s", ns, f.getMessage());
                     return null;
                 }));
+    }
+
+    private static Change changed(EventType type, Vpc vpc) {
+        return new Change(type, vpc.id(), vpc.organizationId(), vpc);
     }
 
     static Uni<Vpc> load(SqlClient db, UUID id) {
