@@ -55,6 +55,8 @@ class SystemBenchmark {
     static final int PEERS = Integer.getInteger("nexodus.benchmark.peers", 10_000);
     static final int WATCHERS = Integer.getInteger("nexodus.benchmark.watchers", 1_000);
     static final int LIST_RUNS = 15;
+    /** Whether this run has a sink ({@code -Dnexodus.benchmark.events=true} sets K_SINK to a local receiver). */
+    static final boolean EVENTS_ON = Boolean.getBoolean("nexodus.benchmark.events");
 
     @TestHTTPResource("/")
     URL base;
@@ -121,7 +123,10 @@ class SystemBenchmark {
                             allocation.allowedIps(false).toArray(String[]::new), DeviceFields.json(List.of(allocation.ipv4())),
                             DeviceFields.json(List.of(allocation.ipv6())), new String[0], false, false, "bench", "linux",
                             DeviceFields.json(List.of()), owner, null, BearerTokens.hash(BearerTokens.newDeviceToken()),
-                            null, "signalbus", "/devices/vpc=" + vpc, false, null)))
+                            null, "signalbus", "/devices/vpc=" + vpc, false, null,
+                            // its event row, as the function writes it (events on: pending)
+                            UUID.randomUUID(), owner, "io.nexodus.device.registered", "/nexodus/register-device",
+                            owner.toString(), owner, "user_token", "{}", EVENTS_ON)))
                     .await().indefinitely();
         };
         // one unmeasured pass of each first, so that neither is timed on a cold JIT (the second one measured

@@ -1,5 +1,6 @@
 package io.nexodus.fn.joinorganization;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.joinorganization.Inputs.AddInvitation;
 import io.nexodus.fn.joinorganization.Inputs.InvitationRef;
 import io.nexodus.shared.access.Access;
@@ -36,6 +37,7 @@ import java.util.UUID;
  * (api.md §6, behaviour.md §C.4). Owners invite; the invited user accepts or declines; the
  * organization's owners see and withdraw the invitations they sent. Anyone else gets 404.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Invitations {
 

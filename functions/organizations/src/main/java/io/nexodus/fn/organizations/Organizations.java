@@ -1,5 +1,6 @@
 package io.nexodus.fn.organizations;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.organizations.Inputs.AddOrganization;
 import io.nexodus.fn.organizations.Inputs.ListMembers;
 import io.nexodus.fn.organizations.Inputs.MemberRef;
@@ -40,6 +41,7 @@ import java.util.UUID;
  * Each operation is a Funqy function ({@code POST /<name>}, or a CloudEvent of the mapped type) and is
  * also reached through the Nexodus REST routes in {@link OrganizationsRoute}.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Organizations {
 

@@ -1,5 +1,6 @@
 package io.nexodus.fn.regkeys;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.regkeys.Inputs.AddRegKey;
 import io.nexodus.fn.regkeys.Inputs.RegKeyRef;
 import io.nexodus.fn.regkeys.Inputs.UpdateRegKey;
@@ -38,6 +39,7 @@ import java.util.UUID;
  * (api.md §11). Any member of a VPC's organization may create one; the key's owner (and owners of its
  * organization) may read it; only its owner may change or delete it.
  */
+@OncePerEvent
 @ApplicationScoped
 public class RegKeys {
 

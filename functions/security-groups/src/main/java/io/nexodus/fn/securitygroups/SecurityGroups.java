@@ -1,5 +1,6 @@
 package io.nexodus.fn.securitygroups;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.securitygroups.Inputs.AddSecurityGroup;
 import io.nexodus.fn.securitygroups.Inputs.ListVpcSecurityGroups;
 import io.nexodus.fn.securitygroups.Inputs.SecurityGroupRef;
@@ -40,6 +41,7 @@ import java.util.UUID;
  * them. Every change bumps the group's revision (a trigger does) and signals the VPCs of the group's
  * organization, so their watchers (nexd) see it at once.
  */
+@OncePerEvent
 @ApplicationScoped
 public class SecurityGroups {
 

@@ -1,5 +1,6 @@
 package io.nexodus.fn.users;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.users.Inputs.UserMembershipRef;
 import io.nexodus.fn.users.Inputs.UserRef;
 import io.nexodus.shared.access.Access;
@@ -37,6 +38,7 @@ import java.util.UUID;
  * The {@code users} function: the caller's own profile, deleting it, and leaving organizations
  * (api.md §4). A user only ever sees and changes itself; another user's id is a 404.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Users {
 

@@ -1,5 +1,6 @@
 package io.nexodus.fn.vpcs;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.vpcs.Inputs.AddVpc;
 import io.nexodus.fn.vpcs.Inputs.UpdateVpc;
 import io.nexodus.fn.vpcs.Inputs.VpcRef;
@@ -37,6 +38,7 @@ import org.jboss.logging.Logger;
  * The {@code vpcs} function: virtual private clouds, the address spaces devices live in (api.md §7,
  * behaviour.md §C.3). Members read and create; owners update and delete.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Vpcs {
 

@@ -30,6 +30,9 @@ public class Outbox {
     /** The columns one event row is written with, in the order of {@link #values}. */
     static final String COLUMNS = "id, organization_id, type, source, subject, actor_id, actor_kind, data, pending";
 
+    /** The SQL type of each column of {@link #COLUMNS}: a bare parameter in a SELECT list has none. */
+    private static final String[] TYPES = {"uuid", "uuid", "text", "text", "text", "uuid", "text", "text", "boolean"};
+
     /** Fields that hold a credential in some resource's stored form: never in an event. */
     private static final Set<String> SECRET_FIELDS = Set.of("bearer_token", "token_hash", "token_ciphertext",
             "private_key");
@@ -62,16 +65,18 @@ public class Outbox {
     }
 
     /**
-     * For a change written by one statement (no transaction): a data-modifying CTE that inserts the event
-     * once per row of {@code cte}, with parameters {@code $first} … {@code $first+8} bound to {@link #values}.
+     * For a change written by one statement (no transaction, one round trip): the body of a data-modifying
+     * CTE that inserts the event once per row of {@code cte}, with parameters {@code $first} …
+     * {@code $first+8} bound to {@link #values}.
      *
-     * @param dataExpression SQL for the data, given the JSON built in Java as {@code $first+7}; lets the
-     *                       statement add what only the database knows (e.g. a revision)
+     * @param overlay a jsonb expression over {@code cte}'s columns merged into the data built in Java, for
+     *                what only the database knows (a revision), e.g. {@code jsonb_build_object('revision', d.revision)}
      */
-    public static String insertFrom(String cte, int first, String dataExpression) {
+    public static String insertFrom(String cte, int first, String overlay) {
         StringBuilder params = new StringBuilder();
         for (int i = 0; i < 9; i++) {
-            params.append(i == 0 ? "" : ", ").append(i == 7 ? dataExpression : "$" + (first + i));
+            String param = "$" + (first + i) + "::" + TYPES[i];
+            params.append(i == 0 ? "" : ", ").append(i == 7 ? param + "::jsonb || " + overlay : param);
         }
         return "INSERT INTO events (" + COLUMNS + ") SELECT " + params + " FROM " + cte;
     }
