@@ -47,8 +47,24 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = SystemBenchmark.SinkWhenEventsOn.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @EnabledIfSystemProperty(named = "nexodus.benchmark", matches = "true")
 class SystemBenchmark {
+
+    /** A real sink (events on: every registration's event is sent) only when the run asks for events. */
+    public static class SinkWhenEventsOn extends EventSink {
+        @Override
+        public java.util.Map<String, String> start() {
+            return Boolean.getBoolean("nexodus.benchmark.events") ? super.start() : java.util.Map.of();
+        }
+
+        @Override
+        public void stop() {
+            if (Boolean.getBoolean("nexodus.benchmark.events")) {
+                super.stop();
+            }
+        }
+    }
 
     static final int REGISTRATIONS = Integer.getInteger("nexodus.benchmark.registrations", 1_000);
     static final int THREADS = Integer.getInteger("nexodus.benchmark.threads", 8);
@@ -72,7 +88,8 @@ class SystemBenchmark {
 
     @Test
     void run() throws Exception {
-        System.out.printf("%n== nexodus system benchmark (%d cores) ==%n", Runtime.getRuntime().availableProcessors());
+        System.out.printf("%n== nexodus system benchmark (%d cores, events %s) ==%n", Runtime.getRuntime().availableProcessors(),
+                EVENTS_ON ? "on: sent to a local sink" : "off: no sink");
         String user = Nexd.user("bench");
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);

@@ -2,6 +2,8 @@ package io.nexodus.shared.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.arc.Arc;
+import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -12,9 +14,9 @@ import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 
 /**
- * Keeps the answer of a function invoked by a first-seen CloudEvent on its request, serialized as the reply's
- * data, for {@link InboundEvents} to store once the reply is written. Funqy writes no hook for its reply
- * body, so the function's result is taken here, before Funqy serializes it the same way.
+ * Keeps the answer of a function invoked by a first-seen CloudEvent ({@link InboundEvents}), serialized as
+ * the reply's data, before Funqy writes the reply: Funqy offers no hook on its reply body, so the
+ * function's result is taken here and serialized the same way.
  */
 @OncePerEvent
 @Interceptor
@@ -27,6 +29,9 @@ public class AnswerKeeper {
     @Inject
     CurrentVertxRequest request;
 
+    @Inject
+    InboundEvents inbound;
+
     @AroundInvoke
     Object keep(InvocationContext invocation) throws Exception {
         Object result = invocation.proceed();
@@ -34,11 +39,23 @@ public class AnswerKeeper {
         if (ctx == null || ctx.get(InboundEvents.CLAIMED) == null) {
             return result;
         }
+        Reply reply = Reply.of(invocation.getMethod());
         if (result instanceof Uni<?> answer) {
-            return answer.invoke(value -> ctx.put(InboundEvents.ANSWER, serialize(value)));
+            // kept before the answer goes out, so a redelivery right after it already finds it
+            return answer.call(value -> inbound.keep(ctx, reply, value == null ? null : serialize(value)));
         }
-        ctx.put(InboundEvents.ANSWER, serialize(result));
         return result;
+    }
+
+    /** The reply's attributes as Funqy writes them: the mapping's response type, the function's name as source. */
+    record Reply(String type, String source) {
+        static Reply of(java.lang.reflect.Method method) {
+            CloudEventMapping mapping = method.getAnnotation(CloudEventMapping.class);
+            Funq funq = method.getAnnotation(Funq.class);
+            String name = funq == null || funq.value().isEmpty() ? method.getName() : funq.value();
+            return new Reply(mapping == null || mapping.responseType().isEmpty() ? name + ".output" : mapping.responseType(),
+                    name);
+        }
     }
 
     private byte[] serialize(Object value) {

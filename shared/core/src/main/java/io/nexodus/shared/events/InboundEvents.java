@@ -18,14 +18,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Locale;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
  * Inbound idempotency: Knative delivers at least once, so a CloudEvent may arrive again with the same
  * {@code source} and {@code id}. The first delivery claims the pair ({@code inbound_events}); its reply
- * (status, {@code ce-} headers, body) is stored once written; a redelivery gets that reply back and the
- * function does not run again. A delivery that failed stores nothing and frees the claim: no effect
+ * (status, {@code ce-} attributes, body) is stored before it is written ({@link AnswerKeeper}); a
+ * redelivery gets that reply back and the function does not run again. A delivery that failed stores nothing and frees the claim: no effect
  * committed (a function leaves nothing half-written), so a retry may do it.
  *
  * <p>Binary mode only (the {@code ce-id} and {@code ce-source} headers), which is how a Broker and every
@@ -109,41 +108,45 @@ public class InboundEvents {
     }
 
     private void firstDelivery(RoutingContext ctx, String source, String id) {
-        ctx.put(CLAIMED, Boolean.TRUE);
+        ctx.put(CLAIMED, new String[] {source, id});
         ctx.addEndHandler(ended -> {
-            byte[] body = ctx.get(ANSWER);
-            int status = ctx.response().getStatusCode();
-            Uni<?> done = body != null && status / 100 == 2 ? store(source, id, status, replyHeaders(ctx), body)
-                    : db.preparedQuery("DELETE FROM inbound_events WHERE source = $1 AND id = $2 AND answered_at IS NULL")
-                            .execute(Tuple.of(source, id));
-            done.subscribe().with(ok -> {
-            }, failure -> LOG.warnf("inbound event %s from %s: its answer was not kept: %s", id, source,
-                    failure.getMessage()));
+            if (ctx.get(ANSWER) != null) {
+                return;
+            }
+            // failed (or answered without a function): nothing committed, so a redelivery may do it
+            db.preparedQuery("DELETE FROM inbound_events WHERE source = $1 AND id = $2 AND answered_at IS NULL")
+                    .execute(Tuple.of(source, id))
+                    .subscribe().with(ok -> {
+                    }, failure -> LOG.warnf("inbound event %s from %s: its claim stays until stale: %s", id, source,
+                            failure.getMessage()));
         });
         ctx.next();
     }
 
-    private Uni<?> store(String source, String id, int status, JsonObject headers, byte[] body) {
+    /** Stores the reply of the claimed event of {@code ctx}: the function's answer, as Funqy will write it. */
+    Uni<Void> keep(RoutingContext ctx, AnswerKeeper.Reply reply, byte[] body) {
+        String[] claim = ctx.get(CLAIMED);
+        ctx.put(ANSWER, Boolean.TRUE);
+        JsonObject headers = new JsonObject();
+        int status = 204;
+        if (body != null) {
+            status = 200;
+            headers.put("ce-specversion", "1.0").put("ce-type", reply.type()).put("ce-source", reply.source())
+                    .put("content-type", "application/json");
+        }
         return db.preparedQuery("UPDATE inbound_events SET status = $3, headers = $4::text::jsonb, body = $5,"
                         + " answered_at = now() WHERE source = $1 AND id = $2")
-                .execute(Tuple.of(source, id, status, headers.encode(), io.vertx.mutiny.core.buffer.Buffer.buffer(body)));
-    }
-
-    /** The reply event's attributes as written: {@code ce-*} and the content type. */
-    private static JsonObject replyHeaders(RoutingContext ctx) {
-        JsonObject headers = new JsonObject();
-        for (Map.Entry<String, String> header : ctx.response().headers()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith("ce-") || name.equals("content-type")) {
-                headers.put(name, header.getValue());
-            }
-        }
-        return headers;
+                .execute(Tuple.of(claim[0], claim[1], status, headers.encode(), Buffer.buffer(body == null ? new byte[0] : body)))
+                .replaceWithVoid();
     }
 
     private static void replay(RoutingContext ctx, Row seen) {
         var response = ctx.response().setStatusCode(seen.getInteger("status"));
         new JsonObject(seen.getString("headers")).forEach(h -> response.putHeader(h.getKey(), String.valueOf(h.getValue())));
+        // a new reply id (as Funqy gives every reply), the same facts
+        if (seen.getInteger("status") == 200) {
+            response.putHeader("ce-id", java.util.UUID.randomUUID().toString());
+        }
         response.putHeader("nexodus-replayed", "true");
         response.end(Buffer.buffer(seen.getBuffer("body").getBytes()));
     }
