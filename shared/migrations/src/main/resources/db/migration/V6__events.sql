@@ -14,7 +14,7 @@ CREATE TABLE events (
     actor_kind       text NOT NULL,                    -- user, reg_key, device_token, service
     data             jsonb NOT NULL,                   -- the resource as JSON, never a secret
     time             timestamptz NOT NULL DEFAULT now(),
-    pending          boolean NOT NULL,                 -- still to be sent; false when the writer had no sink
+    pending          boolean NOT NULL,                 -- still to be sent (by any replica that has a sink)
     delivered_at     timestamptz
 );
 CREATE INDEX events_pending ON events (seq) WHERE pending;

@@ -65,6 +65,16 @@ class EventCatalogueTest {
         assertEquals(code, documented, "docs/events.md inbound table (type, module, Funqy name, reply) vs @CloudEventMapping");
     }
 
+    @Test
+    void noOutboundTypeIsAnInboundTrigger() {
+        // the Broker carries both: a fact that matched an operation's Trigger would start that operation
+        Set<String> inbound = rows(section("## Inbound", "### Delivered once")).stream().map(r -> r[0])
+                .collect(Collectors.toSet());
+        for (EventType type : EventType.values()) {
+            assertTrue(!inbound.contains(type.type()), type.type() + " is also an inbound type");
+        }
+    }
+
     /** The cells after the first, backticks dropped. */
     private static List<String> cells(String rest) {
         List<String> cells = new ArrayList<>();

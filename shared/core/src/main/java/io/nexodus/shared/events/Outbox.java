@@ -84,8 +84,11 @@ public class Outbox {
     /** The row's values for {@link #record} and {@link #insertFrom}; arranges for the send after the answer. */
     public List<Object> values(String function, Change change) {
         Caller actor = actor();
-        boolean pending = relay.hasSink();
-        if (pending) {
+        // always pending, even where this replica has no sink: a pod may start before Knative's SinkBinding
+        // injected K_SINK, and gc's sweep (which has it) sends what such a pod wrote; where no replica has a
+        // sink (the local run), the rows are purged with the audit retention
+        boolean pending = true;
+        if (relay.hasSink()) {
             sendAfterAnswer();
         }
         return Arrays.asList(UUID.randomUUID(), change.organizationId(), change.type().type(), source(function),
