@@ -47,14 +47,32 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = SystemBenchmark.SinkWhenEventsOn.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @EnabledIfSystemProperty(named = "nexodus.benchmark", matches = "true")
 class SystemBenchmark {
+
+    /** A real sink (events on: every registration's event is sent) only when the run asks for events. */
+    public static class SinkWhenEventsOn extends EventSink {
+        @Override
+        public java.util.Map<String, String> start() {
+            return Boolean.getBoolean("nexodus.benchmark.events") ? super.start() : java.util.Map.of();
+        }
+
+        @Override
+        public void stop() {
+            if (Boolean.getBoolean("nexodus.benchmark.events")) {
+                super.stop();
+            }
+        }
+    }
 
     static final int REGISTRATIONS = Integer.getInteger("nexodus.benchmark.registrations", 1_000);
     static final int THREADS = Integer.getInteger("nexodus.benchmark.threads", 8);
     static final int PEERS = Integer.getInteger("nexodus.benchmark.peers", 10_000);
     static final int WATCHERS = Integer.getInteger("nexodus.benchmark.watchers", 1_000);
     static final int LIST_RUNS = 15;
+    /** Whether this run has a sink ({@code -Dnexodus.benchmark.events=true} sets K_SINK to a local receiver). */
+    static final boolean EVENTS_ON = Boolean.getBoolean("nexodus.benchmark.events");
 
     @TestHTTPResource("/")
     URL base;
@@ -70,7 +88,8 @@ class SystemBenchmark {
 
     @Test
     void run() throws Exception {
-        System.out.printf("%n== nexodus system benchmark (%d cores) ==%n", Runtime.getRuntime().availableProcessors());
+        System.out.printf("%n== nexodus system benchmark (%d cores, events %s) ==%n", Runtime.getRuntime().availableProcessors(),
+                EVENTS_ON ? "on: sent to a local sink" : "off: no sink");
         String user = Nexd.user("bench");
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);
@@ -121,7 +140,10 @@ class SystemBenchmark {
                             allocation.allowedIps(false).toArray(String[]::new), DeviceFields.json(List.of(allocation.ipv4())),
                             DeviceFields.json(List.of(allocation.ipv6())), new String[0], false, false, "bench", "linux",
                             DeviceFields.json(List.of()), owner, null, BearerTokens.hash(BearerTokens.newDeviceToken()),
-                            null, "signalbus", "/devices/vpc=" + vpc, false, null)))
+                            null, "signalbus", "/devices/vpc=" + vpc, false, null,
+                            // its event row, as the function writes it (events on: pending)
+                            UUID.randomUUID(), owner, "io.nexodus.device.registered", "/nexodus/register-device",
+                            owner.toString(), owner, "user_token", "{}", EVENTS_ON)))
                     .await().indefinitely();
         };
         // one unmeasured pass of each first, so that neither is timed on a cold JIT (the second one measured

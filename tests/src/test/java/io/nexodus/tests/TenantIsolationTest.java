@@ -83,6 +83,7 @@ class TenantIsolationTest {
             Map.entry("GET /api/organizations/{id}/users", Expected.refused(404, "organization")),
             Map.entry("GET /api/organizations/{id}/users/{uid}", Expected.refused(404, "organization")),
             Map.entry("DELETE /api/organizations/{id}/users/{uid}", Expected.refused(404, "organization")),
+            Map.entry("GET /api/organizations/{id}/events", Expected.refused(404, "organization")),
             Map.entry("GET /api/invitations", Expected.list()),
             Map.entry("POST /api/invitations", Expected.refused(404, "organization")
                     .with("{\"organization_id\":\"{AORG}\",\"user_id\":\"{ME}\"}")),

@@ -1,10 +1,14 @@
 package io.nexodus.fn.devices;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.devices.Inputs.DeviceRef;
 import io.nexodus.shared.device.DeviceAccess;
 import io.nexodus.shared.device.DeviceTokenVault;
 import io.nexodus.shared.device.StoredDevice;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -27,6 +31,7 @@ import java.util.UUID;
  * registering key gives its devices' tokens ({@code device_token_ttl}; none: it never expires). An
  * expired token can be rotated too: that is how a device whose token expired gets back in.
  */
+@OncePerEvent
 @ApplicationScoped
 public class DeviceTokenRotation {
 
@@ -45,6 +50,9 @@ public class DeviceTokenRotation {
     @Inject
     DeviceTokenVault tokens;
 
+    @Inject
+    Outbox outbox;
+
     @Funq("rotate-device-token")
     @CloudEventMapping(trigger = "io.nexodus.device.token.rotate", responseType = "io.nexodus.device.token.rotated")
     public Uni<Device> rotate(DeviceRef ref) {
@@ -58,7 +66,11 @@ public class DeviceTokenRotation {
         return db.withTransaction(conn -> DeviceAccess.load(conn, me, id, true)
                         .flatMap(before -> conn.preparedQuery(ROTATE_SQL)
                                 .execute(Tuple.of(id, fresh.hash(), fresh.ciphertext(), Signals.CHANNEL,
-                                        Signals.devices(before.device().vpcId())))))
-                .map(rows -> tokens.present(StoredDevice.from(rows.iterator().next()), me));
+                                        Signals.devices(before.device().vpcId())))
+                                .map(rows -> StoredDevice.from(rows.iterator().next()))
+                                // the event tells that it was rotated and until when; the token itself never
+                                .call(after -> outbox.record(conn, "devices", new Change(EventType.DEVICE_TOKEN_ROTATED,
+                                        id, after.organizationId(), after.device())))))
+                .map(stored -> tokens.present(stored, me));
     }
 }

@@ -1,5 +1,6 @@
 package io.nexodus.fn.devices;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.devices.Inputs.DeviceRef;
 import io.nexodus.shared.devices.DeviceRemoval;
 import io.nexodus.shared.device.DeviceAccess;
@@ -26,6 +27,7 @@ import java.util.UUID;
  * The {@code devices} function: a user's own devices — list, get, delete (api.md §8). Registration
  * and updates are their own functions ({@code register-device}, {@code update-device}).
  */
+@OncePerEvent
 @ApplicationScoped
 public class Devices {
 
@@ -77,7 +79,7 @@ public class Devices {
         Caller me = caller.get();
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
         return db.withTransaction(conn -> DeviceAccess.load(conn, me, id, true)
-                        .call(before -> removal.markDeleted(conn, before)))
+                        .call(before -> removal.markDeleted(conn, before, "devices")))
                 .call(removal::releaseAddresses)
                 .map(before -> before.device().withBearerToken(null));
     }

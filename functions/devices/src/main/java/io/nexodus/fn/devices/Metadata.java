@@ -1,5 +1,6 @@
 package io.nexodus.fn.devices;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.devices.Inputs.MetadataRef;
 import io.nexodus.fn.devices.Inputs.PutMetadata;
 import io.nexodus.fn.devices.Inputs.VpcMetadataRef;
@@ -11,6 +12,9 @@ import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.store.LikePatterns;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -27,11 +31,23 @@ import java.util.UUID;
  * {@code relay}). Written by the device's owner, its registration key or the device itself; every
  * change bumps the row's revision and wakes the VPC's metadata watchers.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Metadata {
 
     static final int MAX_KEY = 255;
     static final int MAX_VALUE_BYTES = 64 * 1024;
+
+    /** The emitter named in its events' {@code source}. */
+    private static final String FUNCTION = "devices";
+
+    /** The data of {@code device.metadata.deleted}: which key went, or (null) all of the device's keys. */
+    record MetadataDeleted(@com.fasterxml.jackson.annotation.JsonProperty("device_id") UUID deviceId,
+            @com.fasterxml.jackson.annotation.JsonProperty("key") String key) {
+    }
+
+    @Inject
+    Outbox outbox;
 
     @Inject
     Pool db;
@@ -81,8 +97,10 @@ public class Metadata {
                                 + " VALUES ($1, $2, $3::text::jsonb) ON CONFLICT (device_id, key) DO UPDATE SET value = excluded.value,"
                                 + " deleted_at = NULL RETURNING " + DeviceMetadata.COLUMNS)
                         .execute(Tuple.of(id, key, value))
-                        .call(rows -> Signals.notify(conn, Signals.metadata(device.device().vpcId()))))
-                .map(rows -> DeviceMetadata.from(rows.iterator().next())));
+                        .call(rows -> Signals.notify(conn, Signals.metadata(device.device().vpcId())))
+                        .map(rows -> DeviceMetadata.from(rows.iterator().next()))
+                        .call(metadata -> outbox.record(conn, FUNCTION, new Change(EventType.DEVICE_METADATA_UPDATED, id,
+                                device.organizationId(), metadata)))));
     }
 
     /** Deletes one key, or all keys of the device when {@code key} is absent. */
@@ -100,7 +118,11 @@ public class Metadata {
                             if (key != null && rows.rowCount() == 0) {
                                 throw ApiErrors.notFound("device metadata");
                             }
-                            return Signals.notify(conn, Signals.metadata(device.device().vpcId()));
+                            return rows.rowCount() == 0 ? Uni.createFrom().voidItem()
+                                    : Signals.notify(conn, Signals.metadata(device.device().vpcId()))
+                                            .call(() -> outbox.record(conn, FUNCTION, new Change(
+                                                    EventType.DEVICE_METADATA_DELETED, id, device.organizationId(),
+                                                    new MetadataDeleted(id, key))));
                         })));
     }
 

@@ -1,5 +1,6 @@
 package io.nexodus.fn.fetchpeers;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.device.DeviceTokenVault;
 import io.nexodus.shared.device.StoredDevice;
@@ -28,6 +29,7 @@ import java.util.UUID;
  * it), {@code gt_revision} returns only what changed after that revision, deletions included, so a
  * client can poll deltas; the watch routes ({@link EventsRoute}) push the same.
  */
+@OncePerEvent
 @ApplicationScoped
 public class FetchPeers {
 

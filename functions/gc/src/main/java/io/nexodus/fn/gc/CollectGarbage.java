@@ -1,7 +1,9 @@
 package io.nexodus.fn.gc;
 
+import io.nexodus.shared.events.OncePerEvent;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.OutboxRelay;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
 import io.quarkus.funqy.Funq;
@@ -19,6 +21,7 @@ import java.util.Map;
  * {@code GET /private/gc}) holding the cluster's service token; safe to run at any time and on any number
  * of replicas at once, and no caller can shorten what it keeps ({@link GcPolicy}).
  */
+@OncePerEvent
 @ApplicationScoped
 public class CollectGarbage {
 
@@ -35,6 +38,12 @@ public class CollectGarbage {
     GcPolicy policy;
 
     @Inject
+    EventRetention events;
+
+    @Inject
+    OutboxRelay relay;
+
+    @Inject
     CurrentCaller caller;
 
     /** What one run did. */
@@ -42,7 +51,9 @@ public class CollectGarbage {
             @JsonProperty("ephemeral_removed") int ephemeralRemoved,
             @JsonProperty("purged") Map<String, Long> purged,
             @JsonProperty("ipam_orphans") int ipamOrphans,
-            @JsonProperty("ipam_released") int ipamReleased) {
+            @JsonProperty("ipam_released") int ipamReleased,
+            @JsonProperty("events_sent") int eventsSent,
+            @JsonProperty("events_pending") int eventsPending) {
     }
 
     /** A run asks for nothing: the configured policy applies. */
@@ -72,9 +83,14 @@ public class CollectGarbage {
         Duration keep = policy.retention(retentionParam);
         Duration grace = policy.ipamGrace(ipamGraceParam);
         OffsetDateTime now = OffsetDateTime.now();
+        // the outbox is drained after the removals (their events go out in this run) and before the purge
         return ephemeral.remove(now.minus(policy.ephemeralInactivity()))
-                .flatMap(removed -> tombstones.purge(now.minus(keep))
-                        .flatMap(purged -> addresses.reconcile(grace)
-                                .map(result -> new Report(removed, purged, result.orphans(), result.released()))));
+                .flatMap(removed -> relay.drain()
+                        .flatMap(sent -> tombstones.purge(now.minus(keep))
+                                .call(purged -> events.purge(now.minus(policy.eventsRetention()),
+                                        now.minus(policy.inboundRetention()), purged))
+                                .flatMap(purged -> addresses.reconcile(grace)
+                                        .map(result -> new Report(removed, purged, result.orphans(), result.released(),
+                                                sent.delivered(), sent.pending())))));
     }
 }

@@ -30,6 +30,17 @@ class GcPolicy {
      */
     static final Duration EPHEMERAL_INACTIVITY_FLOOR = Duration.ofMinutes(5);
 
+    /** The audit trail's and the seen inbound events' shortest life: beyond a Broker's redelivery window. */
+    static final Duration EVENTS_RETENTION_FLOOR = Duration.ofHours(1);
+
+    /** How long outbound events stay, as the organizations' audit trail (delivered or not). */
+    @ConfigProperty(name = "nexodus.events.retention", defaultValue = "720h")
+    String eventsRetention;
+
+    /** How long an inbound event's answer is kept for its redeliveries. */
+    @ConfigProperty(name = "nexodus.events.inbound-retention", defaultValue = "24h")
+    String inboundRetention;
+
     /** Nexodus's {@code retention} (default 24h). */
     @ConfigProperty(name = "nexodus.gc.retention", defaultValue = "24h")
     String retention;
@@ -45,6 +56,8 @@ class GcPolicy {
     private Duration configuredRetention;
     private Duration configuredIpamGrace;
     private Duration configuredEphemeralInactivity;
+    private Duration configuredEventsRetention;
+    private Duration configuredInboundRetention;
 
     /** Parsed and checked once, at start-up: a bad value refuses to start, never fails a sweep. */
     void validateAtStartup(@Observes StartupEvent ignored) {
@@ -52,6 +65,19 @@ class GcPolicy {
         configuredIpamGrace = configured(ipamGrace, "nexodus.gc.ipam-grace", IPAM_GRACE_FLOOR);
         configuredEphemeralInactivity = configured(ephemeralInactivity, "nexodus.gc.ephemeral-inactivity",
                 EPHEMERAL_INACTIVITY_FLOOR);
+        configuredEventsRetention = configured(eventsRetention, "nexodus.events.retention", EVENTS_RETENTION_FLOOR);
+        configuredInboundRetention = configured(inboundRetention, "nexodus.events.inbound-retention",
+                EVENTS_RETENTION_FLOOR);
+    }
+
+    /** Configuration only. */
+    Duration eventsRetention() {
+        return configuredEventsRetention;
+    }
+
+    /** Configuration only. */
+    Duration inboundRetention() {
+        return configuredInboundRetention;
     }
 
     /** Configuration only: a sweep has no parameter for it. */

@@ -52,7 +52,7 @@ class InactiveEphemeralDevices {
         return db.withTransaction(tx -> tx.preparedQuery(INACTIVE_SQL)
                         .execute(Tuple.of(seenBefore.withOffsetSameInstant(ZoneOffset.UTC)))
                         .flatMap(rows -> Multi.createFrom().iterable(rows).map(StoredDevice::from)
-                                .onItem().transformToUniAndConcatenate(device -> removal.markDeleted(tx, device)
+                                .onItem().transformToUniAndConcatenate(device -> removal.markDeleted(tx, device, "gc")
                                         .invoke(() -> removed.add(device)))
                                 .collect().last()))
                 .flatMap(committed -> Multi.createFrom().iterable(removed)

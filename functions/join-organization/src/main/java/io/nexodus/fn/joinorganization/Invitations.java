@@ -1,10 +1,14 @@
 package io.nexodus.fn.joinorganization;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.joinorganization.Inputs.AddInvitation;
 import io.nexodus.fn.joinorganization.Inputs.InvitationRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.access.Role;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -33,6 +37,7 @@ import java.util.UUID;
  * (api.md §6, behaviour.md §C.4). Owners invite; the invited user accepts or declines; the
  * organization's owners see and withdraw the invitations they sent. Anyone else gets 404.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Invitations {
 
@@ -56,6 +61,12 @@ public class Invitations {
 
     @Inject
     Access access;
+
+    @Inject
+    Outbox outbox;
+
+    /** The emitter named in its events' {@code source}. */
+    private static final String FUNCTION = "join-organization";
 
     @Funq("list-invitations")
     @CloudEventMapping(trigger = "io.nexodus.invitations.list", responseType = "io.nexodus.invitations.listed")
@@ -96,7 +107,8 @@ public class Invitations {
                         .execute(Tuple.from(Arrays.asList(id, userId, invitee.email(), organizationId, me.userId(),
                                 roles))))
                 .flatMap(inserted -> load(conn, me, id, false))
-                .map(Visible::invitation));
+                .map(Visible::invitation)
+                .call(invitation -> outbox.record(conn, FUNCTION, changed(EventType.INVITATION_CREATED, invitation))));
     }
 
     @Funq("get-invitation")
@@ -136,7 +148,11 @@ public class Invitations {
                 .flatMap(visible -> conn.preparedQuery("SELECT " + UserOrganization.COLUMNS + " FROM user_organizations uo"
                                 + " JOIN users u ON u.id = uo.user_id WHERE uo.user_id = $1 AND uo.organization_id = $2")
                         .execute(Tuple.of(me.userId(), visible.invitation().organizationId()))
-                        .map(rows -> UserOrganization.from(rows.iterator().next()))));
+                        .map(rows -> UserOrganization.from(rows.iterator().next()))
+                        .call(member -> outbox.recordAll(conn, FUNCTION, List.of(
+                                changed(EventType.INVITATION_DELETED, visible.invitation()),
+                                new Change(EventType.ORGANIZATION_MEMBER_JOINED, member.organizationId(),
+                                        member.organizationId(), member))))));
     }
 
     /** Declined by the invited user, or withdrawn by an owner of the organization. */
@@ -148,7 +164,12 @@ public class Invitations {
         return db.withTransaction(conn -> load(conn, me, id, true)
                 .call(visible -> conn.preparedQuery("UPDATE invitations SET deleted_at = now() WHERE id = $1")
                         .execute(Tuple.of(id)))
-                .map(Visible::invitation));
+                .map(Visible::invitation)
+                .call(invitation -> outbox.record(conn, FUNCTION, changed(EventType.INVITATION_DELETED, invitation))));
+    }
+
+    private static Change changed(EventType type, Invitation invitation) {
+        return new Change(type, invitation.id(), invitation.organizationId(), invitation);
     }
 
     /** An invitation as the caller sees it: whether it is for them, and whether it has expired. */

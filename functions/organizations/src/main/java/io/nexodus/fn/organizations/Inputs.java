@@ -24,4 +24,10 @@ final class Inputs {
     record ListMembers(@JsonProperty("id") String id, @JsonProperty("sort") String sort,
             @JsonProperty("filter") String filter, @JsonProperty("range") String range) {
     }
+
+    /** An organization's audit trail, with the usual list parameters and a time window (RFC 3339, inclusive). */
+    record ListEvents(@JsonProperty("id") String id, @JsonProperty("sort") String sort,
+            @JsonProperty("filter") String filter, @JsonProperty("range") String range,
+            @JsonProperty("since") String since, @JsonProperty("until") String until) {
+    }
 }

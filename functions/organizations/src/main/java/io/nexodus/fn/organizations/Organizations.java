@@ -1,11 +1,16 @@
 package io.nexodus.fn.organizations;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.organizations.Inputs.AddOrganization;
 import io.nexodus.fn.organizations.Inputs.ListMembers;
 import io.nexodus.fn.organizations.Inputs.MemberRef;
 import io.nexodus.fn.organizations.Inputs.OrganizationRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.Membership;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
@@ -36,6 +41,7 @@ import java.util.UUID;
  * Each operation is a Funqy function ({@code POST /<name>}, or a CloudEvent of the mapped type) and is
  * also reached through the Nexodus REST routes in {@link OrganizationsRoute}.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Organizations {
 
@@ -58,6 +64,9 @@ public class Organizations {
 
     @Inject
     OrganizationCascade cascade;
+
+    @Inject
+    Outbox outbox;
 
     @Funq("list-organizations")
     @CloudEventMapping(trigger = "io.nexodus.organizations.list", responseType = "io.nexodus.organizations.listed")
@@ -109,7 +118,9 @@ public class Organizations {
                     return conn.preparedQuery("INSERT INTO user_organizations (user_id, organization_id, roles)"
                             + " VALUES ($1, $2, ARRAY['owner'])").execute(Tuple.of(me.userId(), id));
                 })
-                .replaceWith(new Organization(id, name, description)));
+                .replaceWith(new Organization(id, name, description))
+                .call(org -> outbox.record(conn, "organizations",
+                        new Change(EventType.ORGANIZATION_CREATED, id, id, org))));
     }
 
     @Funq("get-organization")
@@ -132,7 +143,9 @@ public class Organizations {
                     }
                     return load(conn, id);
                 })
-                .call(org -> cascade.deleteOrganization(conn, id)));
+                .call(org -> cascade.deleteOrganization(conn, id))
+                .call(org -> outbox.record(conn, "organizations",
+                        new Change(EventType.ORGANIZATION_DELETED, id, id, org))));
     }
 
     @Funq("list-organization-users")
@@ -174,7 +187,9 @@ public class Organizations {
         }
         return db.withTransaction(conn -> access.requireOwner(conn, me, id, "organization")
                 .flatMap(ok -> member(conn, id, uid))
-                .call(membership -> cascade.removeMember(conn, id, uid)));
+                .call(membership -> cascade.removeMember(conn, id, uid))
+                .call(membership -> outbox.record(conn, "organizations",
+                        new Change(EventType.ORGANIZATION_MEMBER_REMOVED, id, id, new Membership(id, uid)))));
     }
 
     private static Uni<Organization> load(SqlClient db, UUID id) {

@@ -1,6 +1,7 @@
 package io.nexodus.fn.organizations;
 
 import io.nexodus.fn.organizations.Inputs.AddOrganization;
+import io.nexodus.fn.organizations.Inputs.ListEvents;
 import io.nexodus.fn.organizations.Inputs.ListMembers;
 import io.nexodus.fn.organizations.Inputs.MemberRef;
 import io.nexodus.fn.organizations.Inputs.OrganizationRef;
@@ -29,6 +30,9 @@ public class OrganizationsRoute {
 
     @Inject
     Organizations organizations;
+
+    @Inject
+    AuditTrail auditTrail;
 
     @GET
     public Uni<Response> list(@RestQuery String sort, @RestQuery String filter, @RestQuery String range) {
@@ -69,5 +73,12 @@ public class OrganizationsRoute {
     @Path("/{id}/users/{uid}")
     public Uni<UserOrganization> removeMember(@RestPath String id, @RestPath String uid) {
         return organizations.removeMember(new MemberRef(id, uid));
+    }
+
+    @GET
+    @Path("/{id}/events")
+    public Uni<Response> listEvents(@RestPath String id, @RestQuery String sort, @RestQuery String filter,
+            @RestQuery String range, @RestQuery String since, @RestQuery String until) {
+        return auditTrail.page(new ListEvents(id, sort, filter, range, since, until)).map(RestResponses::list);
     }
 }

@@ -1,11 +1,15 @@
 package io.nexodus.fn.regkeys;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.regkeys.Inputs.AddRegKey;
 import io.nexodus.fn.regkeys.Inputs.RegKeyRef;
 import io.nexodus.fn.regkeys.Inputs.UpdateRegKey;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.crypto.BearerTokens;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.CloudEventRequests;
 import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
@@ -35,6 +39,7 @@ import java.util.UUID;
  * (api.md §11). Any member of a VPC's organization may create one; the key's owner (and owners of its
  * organization) may read it; only its owner may change or delete it.
  */
+@OncePerEvent
 @ApplicationScoped
 public class RegKeys {
 
@@ -44,6 +49,9 @@ public class RegKeys {
     private static final Map<String, String> COLUMNS = Map.of("id", "k.id", "owner_id", "k.owner_id",
             "vpc_id", "k.vpc_id", "description", "k.description", "device_id", "k.device_id",
             "expires_at", "k.expires_at", "security_group_id", "k.security_group_id");
+
+    /** The emitter named in its events' {@code source}. */
+    private static final String FUNCTION = "reg-keys";
 
     @Inject
     Pool db;
@@ -56,6 +64,9 @@ public class RegKeys {
 
     @Inject
     Access access;
+
+    @Inject
+    Outbox outbox;
 
     @Funq("list-reg-keys")
     @CloudEventMapping(trigger = "io.nexodus.regkeys.list", responseType = "io.nexodus.regkeys.listed")
@@ -103,7 +114,9 @@ public class RegKeys {
                         .execute(Tuple.from(Arrays.asList(id, me.userId(), orgId, vpcId, BearerTokens.hash(token),
                                 description, deviceId, expiresAt, securityGroupId,
                                 input.settings() == null ? null : new JsonObject(input.settings()), policy.usageLimit(),
-                                policy.ephemeral(), policy.tokenTtlSeconds()))))
+                                policy.ephemeral(), policy.tokenTtlSeconds())))
+                        .call(rows -> outbox.record(conn, FUNCTION,
+                                new Change(EventType.REG_KEY_CREATED, id, orgId, RegKey.from(rows.iterator().next())))))
                 .map(rows -> RegKey.from(rows.iterator().next())
                         // a CloudEvent's reply goes back into the Broker, readable by every subscriber
                         .withBearerToken(cloudEvents.current() ? null : token)));
@@ -142,10 +155,8 @@ public class RegKeys {
                         throw ApiErrors.invalidField("revoked", "a revoked key stays revoked; create a new one");
                     }
                 })
-                .call(key -> conn.preparedQuery("SELECT organization_id FROM reg_keys WHERE id = $1").execute(Tuple.of(id))
-                        .flatMap(rows -> securityGroupId == null ? Uni.createFrom().voidItem()
-                                : access.requireSecurityGroupIn(conn, securityGroupId,
-                                        rows.iterator().next().getUUID(0), "security_group_id")))
+                .call(key -> organizationOf(conn, id).flatMap(orgId -> securityGroupId == null ? Uni.createFrom().voidItem()
+                                : access.requireSecurityGroupIn(conn, securityGroupId, orgId, "security_group_id")))
                 .flatMap(key -> conn.preparedQuery("UPDATE reg_keys k SET description = coalesce($2, description),"
                                 + " expires_at = CASE WHEN $3 THEN NULL ELSE coalesce($4, expires_at) END,"
                                 + " security_group_id = coalesce($5, security_group_id),"
@@ -155,7 +166,8 @@ public class RegKeys {
                         .execute(Tuple.from(Arrays.asList(id, description, clearExpiry,
                                 clearExpiry ? null : input.expiresAt(), securityGroupId,
                                 input.settings() == null ? null : new JsonObject(input.settings()), revoke)))
-                        .map(rows -> RegKey.from(rows.iterator().next()))));
+                        .map(rows -> RegKey.from(rows.iterator().next())))
+                .call(key -> changed(conn, EventType.REG_KEY_UPDATED, key)));
     }
 
     @Funq("delete-reg-key")
@@ -165,7 +177,19 @@ public class RegKeys {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
         return db.withTransaction(conn -> load(conn, id, "k.owner_id = $2 FOR UPDATE", me.userId())
                 .call(key -> conn.preparedQuery("UPDATE reg_keys SET deleted_at = now() WHERE id = $1")
-                        .execute(Tuple.of(id))));
+                        .execute(Tuple.of(id)))
+                .call(key -> changed(conn, EventType.REG_KEY_DELETED, key)));
+    }
+
+    /** Its event, for the audit trail of the key's organization (the key's JSON never holds its token here). */
+    private Uni<Void> changed(SqlClient conn, EventType type, RegKey key) {
+        return organizationOf(conn, key.id()).flatMap(orgId -> outbox.record(conn, FUNCTION,
+                new Change(type, key.id(), orgId, key)));
+    }
+
+    private static Uni<UUID> organizationOf(SqlClient conn, UUID keyId) {
+        return conn.preparedQuery("SELECT organization_id FROM reg_keys WHERE id = $1").execute(Tuple.of(keyId))
+                .map(rows -> rows.iterator().next().getUUID(0));
     }
 
     /** A live key matching {@code condition} (parameter $1 is the id, $2 the given value), else 404. */

@@ -1,11 +1,15 @@
 package io.nexodus.fn.registerdevice;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.shared.devices.DeviceAddresses;
 import io.nexodus.shared.devices.DeviceAddresses.Allocation;
 import io.nexodus.shared.devices.DeviceFields;
 import io.nexodus.shared.device.DeviceTokenVault;
 import io.nexodus.shared.device.StoredDevice;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -20,6 +24,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -38,6 +43,7 @@ import java.util.UUID;
  * Nothing is left half-done either way.</li>
  * </ol>
  */
+@OncePerEvent
 @ApplicationScoped
 public class RegisterDevice {
 
@@ -56,8 +62,9 @@ public class RegisterDevice {
             + " WHERE v.id = $1 AND v.deleted_at IS NULL";
 
     /**
-     * The row and the watchers' signal in one statement, one round trip (autocommit); $19/$20 channel and
-     * signal; $21 ephemeral, $22 the token's lifetime in seconds (null: none). The row's registration key
+     * The row, the watchers' signal and the outbound event in one statement, one round trip (autocommit);
+     * $19/$20 channel and signal; $21 ephemeral, $22 the token's lifetime in seconds (null: none); $23…$31
+     * the event ({@link Outbox#values}), which exists only if the row does. The row's registration key
      * counts the use in the same statement (trigger {@code devices_count_reg_key_use}, V4), or refuses it.
      */
     public static final String INSERT_SQL = "WITH d AS (INSERT INTO devices AS d (id, owner_id, vpc_id, organization_id,"
@@ -66,7 +73,9 @@ public class RegisterDevice {
             + " token_expires_at)"
             + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $21,"
             + " now() + $22::bigint * interval '1 second')"
-            + " ON CONFLICT DO NOTHING RETURNING *)"
+            + " ON CONFLICT DO NOTHING RETURNING *),"
+            + " ev AS (" + Outbox.insertFrom("d", 23,
+                    "jsonb_build_object('revision', d.revision, 'token_expires_at', d.token_expires_at)") + ")"
             + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($19, $20) FROM d";
 
     @Inject
@@ -80,6 +89,9 @@ public class RegisterDevice {
 
     @Inject
     DeviceTokenVault tokens;
+
+    @Inject
+    Outbox outbox;
 
     @Funq("register-device")
     @CloudEventMapping(trigger = "io.nexodus.device.register", responseType = "io.nexodus.device.registered")
@@ -164,14 +176,22 @@ public class RegisterDevice {
             List<String> advertised, List<io.nexodus.shared.model.Endpoint> endpoints, String hostname, String os,
             boolean relay, boolean symmetricNat) {
         DeviceTokenVault.Issued token = tokens.issue(reg.deviceId());
+        List<String> allowedIps = allocation.allowedIps(relay);
+        // the device as its event tells it: what this statement writes (no token); revision and expiry are the database's
+        Device registered = new Device(reg.deviceId(), me.userId(), reg.vpc().id(), publicKey, allowedIps,
+                List.of(allocation.ipv4()), List.of(allocation.ipv6()), advertised, relay, symmetricNat, hostname, os,
+                endpoints, 0, reg.securityGroupId(), false, null, null, reg.ephemeral(), null);
+        List<Object> values = new ArrayList<>(Arrays.asList(reg.deviceId(), me.userId(), reg.vpc().id(),
+                reg.vpc().organizationId(), publicKey, allowedIps.toArray(String[]::new),
+                DeviceFields.json(List.of(allocation.ipv4())), DeviceFields.json(List.of(allocation.ipv6())),
+                advertised.toArray(String[]::new), relay, symmetricNat, hostname, os,
+                DeviceFields.json(endpoints), reg.securityGroupId(), reg.regKeyId(), token.hash(),
+                token.ciphertext(), Signals.CHANNEL, Signals.devices(reg.vpc().id()), reg.ephemeral(),
+                reg.tokenTtlSeconds()));
+        values.addAll(outbox.values("register-device", new Change(EventType.DEVICE_REGISTERED, reg.deviceId(),
+                reg.vpc().organizationId(), registered)));
         return db.preparedQuery(INSERT_SQL)
-                .execute(Tuple.from(Arrays.asList(reg.deviceId(), me.userId(), reg.vpc().id(), reg.vpc().organizationId(),
-                        publicKey, allocation.allowedIps(relay).toArray(String[]::new),
-                        DeviceFields.json(List.of(allocation.ipv4())), DeviceFields.json(List.of(allocation.ipv6())),
-                        advertised.toArray(String[]::new), relay, symmetricNat, hostname, os,
-                        DeviceFields.json(endpoints), reg.securityGroupId(), reg.regKeyId(), token.hash(),
-                        token.ciphertext(), Signals.CHANNEL, Signals.devices(reg.vpc().id()), reg.ephemeral(),
-                        reg.tokenTtlSeconds())))
+                .execute(Tuple.from(values))
                 .onFailure(KeyRefusals::isRefusedByTheCount).transform(f -> KeyRefusals.fromTheCount(f, reg))
                 .flatMap(rows -> {
                     if (rows.size() == 1) {

@@ -1,11 +1,15 @@
 package io.nexodus.fn.securitygroups;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.securitygroups.Inputs.AddSecurityGroup;
 import io.nexodus.fn.securitygroups.Inputs.ListVpcSecurityGroups;
 import io.nexodus.fn.securitygroups.Inputs.SecurityGroupRef;
 import io.nexodus.fn.securitygroups.Inputs.UpdateSecurityGroup;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
@@ -37,6 +41,7 @@ import java.util.UUID;
  * them. Every change bumps the group's revision (a trigger does) and signals the VPCs of the group's
  * organization, so their watchers (nexd) see it at once.
  */
+@OncePerEvent
 @ApplicationScoped
 public class SecurityGroups {
 
@@ -52,6 +57,9 @@ public class SecurityGroups {
 
     @Inject
     Access access;
+
+    @Inject
+    Outbox outbox;
 
     @Funq("list-security-groups")
     @CloudEventMapping(trigger = "io.nexodus.securitygroups.list", responseType = "io.nexodus.securitygroups.listed")
@@ -109,7 +117,7 @@ public class SecurityGroups {
                                 SecurityRule.toJson(inbound == null ? List.of() : inbound),
                                 SecurityRule.toJson(outbound == null ? List.of() : outbound)))))
                 .map(rows -> SecurityGroup.from(rows.iterator().next()))
-                .call(group -> signalOrganization(conn, group)));
+                .call(group -> changed(conn, EventType.SECURITY_GROUP_CREATED, group)));
     }
 
     @Funq("get-security-group")
@@ -138,7 +146,7 @@ public class SecurityGroups {
                                 inbound == null ? null : SecurityRule.toJson(inbound),
                                 outbound == null ? null : SecurityRule.toJson(outbound)))))
                 .map(rows -> SecurityGroup.from(rows.iterator().next()))
-                .call(group -> signalOrganization(conn, group)));
+                .call(group -> changed(conn, EventType.SECURITY_GROUP_UPDATED, group)));
     }
 
     /**
@@ -169,7 +177,13 @@ public class SecurityGroups {
                         .execute(Tuple.of(id)))
                 .call(group -> conn.preparedQuery("UPDATE security_groups SET deleted_at = now() WHERE id = $1")
                         .execute(Tuple.of(id)))
-                .call(group -> signalOrganization(conn, group)));
+                .call(group -> changed(conn, EventType.SECURITY_GROUP_DELETED, group)));
+    }
+
+    /** Every change of a group is told twice, both sent only if it commits: to watchers, and as an event. */
+    private Uni<Void> changed(SqlConnection conn, EventType type, SecurityGroup group) {
+        return signalOrganization(conn, group).call(() -> outbox.record(conn, "security-groups",
+                new Change(type, group.id(), group.organizationId(), group)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.nexodus.fn.updatedevice;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.devices.DeviceAddresses;
 import io.nexodus.shared.devices.DeviceAddresses.Allocation;
@@ -8,6 +9,9 @@ import io.nexodus.shared.device.DeviceAccess;
 import io.nexodus.shared.device.DeviceTokenVault;
 import io.nexodus.shared.device.StoredDevice;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -37,6 +41,7 @@ import java.util.UUID;
  * <p>Who may: the device's owner, the registration key that created it, or the device itself
  * ({@code DT:}); another device's token or key gets 403, another tenant 404.
  */
+@OncePerEvent
 @ApplicationScoped
 public class UpdateDevice {
 
@@ -54,6 +59,13 @@ public class UpdateDevice {
 
     @Inject
     DeviceTokenVault tokens;
+
+    @Inject
+    Outbox outbox;
+
+    /** Its event, in the same statement; the revision is the database's. */
+    private static final String EVENT_SQL = ", ev AS (" + Outbox.insertFrom("d", 17,
+            "jsonb_build_object('revision', d.revision)") + ")";
 
     /** What changes, worked out before the write. */
     private record Plan(StoredDevice before, Vpc target, Allocation moved, List<String> advertised,
@@ -130,18 +142,24 @@ public class UpdateDevice {
         UUID vpcId = plan.target() != null ? plan.target().id() : d.vpcId();
         UUID orgId = plan.target() != null ? plan.target().organizationId() : plan.before().organizationId();
         UUID sg = securityGroupId != null ? securityGroupId : plan.target() != null ? plan.target().id() : d.securityGroupId();
-        // one statement, one round trip: the row and the watchers' signals commit together (autocommit)
+        boolean symNat = symmetricNat != null ? symmetricNat : d.symmetricNat();
+        String name = hostname != null ? hostname : d.hostname();
+        List<Endpoint> reached = endpoints != null ? endpoints : d.endpoints();
+        Device after = new Device(d.id(), d.ownerId(), vpcId, d.publicKey(), allowedIps, v4, v6, plan.advertised(), isRelay,
+                symNat, name, d.os(), reached, 0, sg, d.online(), d.onlineAt(), null, d.ephemeral(), d.tokenExpiresAt());
+        List<Object> event = outbox.values("update-device", new Change(EventType.DEVICE_UPDATED, d.id(), orgId, after));
+        // one statement, one round trip: the row, the watchers' signals and the event commit together (autocommit)
         return db.preparedQuery("WITH d AS (UPDATE devices AS d SET vpc_id = $3, organization_id = $4,"
                         + " allowed_ips = $5, ipv4_tunnel_ips = $6, ipv6_tunnel_ips = $7, advertise_cidrs = $8, relay = $9,"
                         + " symmetric_nat = $10, hostname = $11, endpoints = $12, security_group_id = $13, last_seen_at = now()"
-                        + " WHERE id = $1 AND revision = $2 AND deleted_at IS NULL RETURNING *)"
+                        + " WHERE id = $1 AND revision = $2 AND deleted_at IS NULL RETURNING *)" + EVENT_SQL
                         + " SELECT " + StoredDevice.COLUMNS + ", pg_notify($14, $15), CASE WHEN $16::text IS NULL THEN NULL"
                         + " ELSE pg_notify($14, $16) END FROM d")
-                .execute(Tuple.from(Arrays.asList(d.id(), (int) d.revision(), vpcId, orgId, allowedIps.toArray(String[]::new),
-                        DeviceFields.json(v4), DeviceFields.json(v6), plan.advertised().toArray(String[]::new), isRelay,
-                        symmetricNat != null ? symmetricNat : d.symmetricNat(), hostname != null ? hostname : d.hostname(),
-                        DeviceFields.json(endpoints != null ? endpoints : d.endpoints()), sg, Signals.CHANNEL,
-                        Signals.devices(d.vpcId()), vpcId.equals(d.vpcId()) ? null : Signals.devices(vpcId))))
+                .execute(Tuple.from(concat(Arrays.asList(d.id(), (int) d.revision(), vpcId, orgId,
+                        allowedIps.toArray(String[]::new), DeviceFields.json(v4), DeviceFields.json(v6),
+                        plan.advertised().toArray(String[]::new), isRelay, symNat, name, DeviceFields.json(reached), sg,
+                        Signals.CHANNEL, Signals.devices(d.vpcId()), vpcId.equals(d.vpcId()) ? null : Signals.devices(vpcId)),
+                        event)))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new io.nexodus.shared.error.ApiException(409, new io.nexodus.shared.error.ErrorBody(
@@ -149,6 +167,12 @@ public class UpdateDevice {
                     }
                     return StoredDevice.from(rows.iterator().next());
                 });
+    }
+
+    private static List<Object> concat(List<Object> first, List<Object> second) {
+        List<Object> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** The write failed: give back what was taken for it. */

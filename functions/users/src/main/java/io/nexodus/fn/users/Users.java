@@ -1,9 +1,14 @@
 package io.nexodus.fn.users;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.users.Inputs.UserMembershipRef;
 import io.nexodus.fn.users.Inputs.UserRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.Membership;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
@@ -33,11 +38,15 @@ import java.util.UUID;
  * The {@code users} function: the caller's own profile, deleting it, and leaving organizations
  * (api.md §4). A user only ever sees and changes itself; another user's id is a 404.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Users {
 
     private static final Map<String, String> COLUMNS = Map.of(
             "id", "u.id", "user_name", "u.user_name", "username", "u.user_name", "full_name", "u.full_name");
+
+    @Inject
+    Outbox outbox;
 
     @Inject
     Pool db;
@@ -97,7 +106,8 @@ public class Users {
                 .call(user -> conn.preparedQuery("UPDATE invitations SET deleted_at = now() WHERE (user_id = $1"
                         + " OR from_id = $1) AND deleted_at IS NULL").execute(Tuple.of(id)))
                 .call(user -> conn.preparedQuery("DELETE FROM user_identities WHERE user_id = $1").execute(Tuple.of(id)))
-                .call(user -> conn.preparedQuery("UPDATE users SET deleted_at = now() WHERE id = $1").execute(Tuple.of(id))));
+                .call(user -> conn.preparedQuery("UPDATE users SET deleted_at = now() WHERE id = $1").execute(Tuple.of(id)))
+                .call(user -> outbox.record(conn, "users", new Change(EventType.USER_DELETED, id, null, user))));
     }
 
     /** Sole-owned organizations are deleted; in shared ones only the membership goes. */
@@ -136,7 +146,9 @@ public class Users {
                     ? access.requireMember(conn, me, organizationId, "organization").replaceWithVoid()
                     : access.requireOwner(conn, me, organizationId, "organization");
             return allowed.flatMap(ok -> load(conn, userId))
-                    .call(user -> cascade.removeMember(conn, organizationId, userId));
+                    .call(user -> cascade.removeMember(conn, organizationId, userId))
+                    .call(user -> outbox.record(conn, "users", new Change(EventType.ORGANIZATION_MEMBER_REMOVED,
+                            organizationId, organizationId, new Membership(organizationId, userId))));
         });
     }
 

@@ -1,11 +1,15 @@
 package io.nexodus.fn.vpcs;
 
+import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.vpcs.Inputs.AddVpc;
 import io.nexodus.fn.vpcs.Inputs.UpdateVpc;
 import io.nexodus.fn.vpcs.Inputs.VpcRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.devices.DeviceAddresses;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.http.Descriptions;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
@@ -34,6 +38,7 @@ import org.jboss.logging.Logger;
  * The {@code vpcs} function: virtual private clouds, the address spaces devices live in (api.md §7,
  * behaviour.md §C.3). Members read and create; owners update and delete.
  */
+@OncePerEvent
 @ApplicationScoped
 public class Vpcs {
 
@@ -57,6 +62,9 @@ public class Vpcs {
 
     @Inject
     DeviceAddresses addresses;
+
+    @Inject
+    Outbox outbox;
 
     @Funq("list-vpcs")
     @CloudEventMapping(trigger = "io.nexodus.vpcs.list", responseType = "io.nexodus.vpcs.listed")
@@ -102,7 +110,8 @@ public class Vpcs {
                         .call(rows -> conn.preparedQuery("INSERT INTO security_groups (id, organization_id, vpc_id,"
                                 + " description) VALUES ($1, $2, $1, 'default vpc security group')")
                                 .execute(Tuple.of(planned.id(), organizationId)))
-                        .map(rows -> Vpc.from(rows.iterator().next())))
+                        .map(rows -> Vpc.from(rows.iterator().next()))
+                        .call(vpc -> outbox.record(conn, "vpcs", changed(EventType.VPC_CREATED, vpc))))
                         .onFailure().call(f -> privateCidr ? releasePrefixes(planned) : Uni.createFrom().voidItem()));
     }
 
@@ -124,7 +133,9 @@ public class Vpcs {
                 .flatMap(org -> description == null ? load(conn, id)
                         : conn.preparedQuery("UPDATE vpcs v SET description = $2 WHERE id = $1 RETURNING " + Vpc.COLUMNS)
                                 .execute(Tuple.of(id, description)).map(rows -> Vpc.from(rows.iterator().next())))
-                .call(vpc -> Signals.notify(conn, Signals.vpc(id))));
+                .call(vpc -> Signals.notify(conn, Signals.vpc(id)))
+                .call(vpc -> description == null ? Uni.createFrom().voidItem()
+                        : outbox.record(conn, "vpcs", changed(EventType.VPC_UPDATED, vpc))));
     }
 
     /** Refused for the default VPC and while devices are attached; a private VPC's prefixes go back to IPAM. */
@@ -154,7 +165,8 @@ public class Vpcs {
                                 + " AND deleted_at IS NULL").execute(Tuple.of(id)))
                         .call(vpc -> conn.preparedQuery("UPDATE vpcs SET deleted_at = now() WHERE id = $1")
                                 .execute(Tuple.of(id)))
-                        .call(vpc -> Signals.notify(conn, Signals.vpc(id))))
+                        .call(vpc -> Signals.notify(conn, Signals.vpc(id)))
+                        .call(vpc -> outbox.record(conn, "vpcs", changed(EventType.VPC_DELETED, vpc))))
                 .call(vpc -> vpc.privateCidr() ? releasePrefixes(vpc) : Uni.createFrom().voidItem());
     }
 
@@ -166,6 +178,10 @@ public class Vpcs {
                     LOG.warnf("IPAM namespace %s not deleted: %s", ns, f.getMessage());
                     return null;
                 }));
+    }
+
+    private static Change changed(EventType type, Vpc vpc) {
+        return new Change(type, vpc.id(), vpc.organizationId(), vpc);
     }
 
     static Uni<Vpc> load(SqlClient db, UUID id) {

@@ -145,10 +145,13 @@ public class BearerAuthentication {
     }
 
     static String bearerToken(RoutingContext ctx) {
-        String header = ctx.request().getHeader("Authorization");
-        // the extension is a CloudEvent's, never a second way to authenticate a plain REST call
-        if (header == null && CloudEventRequests.isCloudEvent(ctx.request())) {
-            header = ctx.request().getHeader("ce-authorization");
+        // On a CloudEvent the extension names who the event acts for, and wins over the Authorization header:
+        // with Knative's OIDC sender identity on, a Broker puts its own delivery token (a service account's,
+        // for the subscriber's audience) there, which says who delivered, not for whom (docs/events.md).
+        // The extension is a CloudEvent's, never a second way to authenticate a plain REST call.
+        String header = CloudEventRequests.isCloudEvent(ctx.request()) ? ctx.request().getHeader("ce-authorization") : null;
+        if (header == null) {
+            header = ctx.request().getHeader("Authorization");
         }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;

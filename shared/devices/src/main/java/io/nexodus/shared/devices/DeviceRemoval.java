@@ -1,6 +1,9 @@
 package io.nexodus.shared.devices;
 
 import io.nexodus.shared.device.StoredDevice;
+import io.nexodus.shared.events.Change;
+import io.nexodus.shared.events.EventType;
+import io.nexodus.shared.events.Outbox;
 import io.nexodus.shared.model.Vpc;
 import io.nexodus.shared.store.Signals;
 import io.smallrye.mutiny.Uni;
@@ -26,10 +29,18 @@ public class DeviceRemoval {
     @Inject
     DeviceAddresses addresses;
 
-    /** Step 1, inside the caller's transaction, on a device it has locked ({@code FOR UPDATE}). */
-    public Uni<Void> markDeleted(SqlClient tx, StoredDevice device) {
+    @Inject
+    Outbox outbox;
+
+    /**
+     * Step 1, inside the caller's transaction, on a device it has locked ({@code FOR UPDATE}); {@code function}
+     * is who removes it (the source of its {@code device.deleted} event).
+     */
+    public Uni<Void> markDeleted(SqlClient tx, StoredDevice device, String function) {
         return tx.preparedQuery("UPDATE devices SET deleted_at = now() WHERE id = $1").execute(Tuple.of(device.device().id()))
                 .call(ignored -> Signals.notify(tx, Signals.devices(device.device().vpcId())))
+                .call(ignored -> outbox.record(tx, function, new Change(EventType.DEVICE_DELETED, device.device().id(),
+                        device.organizationId(), device.device().withBearerToken(null))))
                 .replaceWithVoid();
     }
 

@@ -1,0 +1,145 @@
+package io.nexodus.shared.events;
+
+import io.nexodus.shared.events.EventSink.Outcome;
+import io.nexodus.shared.events.EventSink.Stored;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends pending outbox rows to the sink, oldest first, and marks what the sink took. Per subject the
+ * order holds: a subject whose event was refused keeps its later events back until that one goes, and
+ * an unreachable sink ends the batch (every later send would fail the same way).
+ *
+ * <p>One relay at a time in the whole cluster (a transaction-scoped advisory lock), so two replicas never
+ * send one subject's events out of order; a replica that finds the lock taken waits for it rather than
+ * leave its fresh rows behind. Delivery is at least once: a relay that dies after the sink took an event
+ * but before its commit sends it again, with the same {@code id}.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    /** The advisory lock key of the relay (any constant no other code uses). */
+    private static final long LOCK = 0x6e65786f_6576L;
+
+    static final int BATCH = 200;
+
+    @Inject
+    Pool db;
+
+    @Inject
+    EventSink sink;
+
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    /** What a drain did. */
+    public record Drained(int delivered, int pending) {
+    }
+
+    public boolean hasSink() {
+        return sink.configured();
+    }
+
+    /** Starts a drain in the background (or asks the running one for another round); never blocks. */
+    public void kick() {
+        if (!sink.configured()) {
+            return;
+        }
+        again.set(true);
+        if (running.compareAndSet(false, true)) {
+            loop();
+        }
+    }
+
+    private void loop() {
+        again.set(false);
+        drain().subscribe().with(done -> finishRound(), failure -> {
+            LOG.warnf("outbox relay: %s (gc's sweep will retry)", failure.getMessage());
+            finishRound();
+        });
+    }
+
+    private void finishRound() {
+        running.set(false);
+        if (again.get() && running.compareAndSet(false, true)) {
+            loop();
+        }
+    }
+
+    /** Sends batches until nothing more can go now. */
+    public Uni<Drained> drain() {
+        if (!sink.configured()) {
+            return Uni.createFrom().item(new Drained(0, 0));
+        }
+        return drainFrom(0);
+    }
+
+    private Uni<Drained> drainFrom(int deliveredSoFar) {
+        return db.withTransaction(this::oneBatch).flatMap(batch -> {
+            int delivered = deliveredSoFar + batch.delivered();
+            // a full batch that all went: there may be more
+            return batch.pending() == BATCH && batch.delivered() == BATCH ? drainFrom(delivered)
+                    : Uni.createFrom().item(new Drained(delivered, batch.pending() - batch.delivered()));
+        });
+    }
+
+    private Uni<Drained> oneBatch(SqlConnection conn) {
+        return conn.query("SET LOCAL lock_timeout = '30s'").execute()
+                .call(() -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK)))
+                .flatMap(ignored -> conn.preparedQuery("SELECT id, type, source, subject, time, data::text AS data"
+                        + " FROM events WHERE pending ORDER BY seq LIMIT $1").execute(Tuple.of(BATCH)))
+                .flatMap(rows -> sendInOrder(rows)
+                        .flatMap(delivered -> delivered.isEmpty() ? Uni.createFrom().item(0)
+                                : conn.preparedQuery("UPDATE events SET pending = false, delivered_at = now()"
+                                        + " WHERE id = ANY ($1)").execute(Tuple.of(delivered.toArray(UUID[]::new)))
+                                        .map(RowSet::rowCount))
+                        .map(delivered -> new Drained(delivered, rows.size())));
+    }
+
+    /** One at a time, in seq order; returns the ids the sink took. */
+    private Uni<List<UUID>> sendInOrder(RowSet<Row> rows) {
+        List<UUID> delivered = new ArrayList<>();
+        Set<String> heldBack = new HashSet<>();
+        AtomicBoolean unreachable = new AtomicBoolean();
+        List<Row> all = new ArrayList<>();
+        rows.forEach(all::add);
+        return Multi.createFrom().iterable(all)
+                .onItem().transformToUniAndConcatenate(row -> {
+                    String subject = row.getString("subject");
+                    if (unreachable.get() || heldBack.contains(subject)) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Stored event = new Stored(row.getUUID("id").toString(), row.getString("type"),
+                            row.getString("source"), subject, row.getOffsetDateTime("time"), row.getString("data"));
+                    return Uni.createFrom().completionStage(sink.send(event)).invoke(outcome -> {
+                        switch (outcome) {
+                            case DELIVERED -> delivered.add(row.getUUID("id"));
+                            case REFUSED -> {
+                                LOG.warnf("sink refused event %s (%s); later events of %s wait", event.id(),
+                                        event.type(), subject);
+                                heldBack.add(subject);
+                            }
+                            case UNREACHABLE -> unreachable.set(true);
+                        }
+                    }).replaceWithVoid();
+                })
+                .collect().last()
+                .map(ignored -> delivered);
+    }
+}
