@@ -10,6 +10,7 @@ import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.model.Device;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -46,6 +47,7 @@ public class DeviceTokenRotation {
     DeviceTokenVault tokens;
 
     @Funq("rotate-device-token")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.token.rotate", responseType = "io.nexodus.device.token.rotated")
     public Uni<Device> rotate(DeviceRef ref) {
         Caller me = caller.get();

@@ -11,6 +11,7 @@ import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.store.LikePatterns;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -43,6 +44,7 @@ public class Metadata {
     Access access;
 
     @Funq("list-device-metadata")
+    @RequiresScope("read:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.list", responseType = "io.nexodus.device.metadata.listed")
     public Uni<List<DeviceMetadata>> list(MetadataRef ref) {
         Caller me = caller.get();
@@ -51,6 +53,7 @@ public class Metadata {
     }
 
     @Funq("get-device-metadata")
+    @RequiresScope("read:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.get", responseType = "io.nexodus.device.metadata.fetched")
     public Uni<DeviceMetadata> get(MetadataRef ref) {
         Caller me = caller.get();
@@ -67,6 +70,7 @@ public class Metadata {
 
     /** Upsert; a deleted key comes back to life with a new revision. */
     @Funq("put-device-metadata")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.put", responseType = "io.nexodus.device.metadata.changed")
     public Uni<DeviceMetadata> put(PutMetadata input) {
         Caller me = caller.get();
@@ -87,6 +91,7 @@ public class Metadata {
 
     /** Deletes one key, or all keys of the device when {@code key} is absent. */
     @Funq("delete-device-metadata")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.delete", responseType = "io.nexodus.device.metadata.deleted")
     public Uni<Void> delete(MetadataRef ref) {
         Caller me = caller.get();
@@ -106,6 +111,7 @@ public class Metadata {
 
     /** {@code GET /api/vpcs/{id}/metadata}: every device's metadata in a VPC the caller can read. */
     @Funq("list-vpc-metadata")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.metadata.list", responseType = "io.nexodus.vpc.metadata.listed")
     public Uni<List<DeviceMetadata>> listVpc(VpcMetadataRef ref) {
         Caller me = caller.get();
