@@ -40,13 +40,18 @@ final class KeycloakServer {
 
     static synchronized void start(int httpPort, int managementPort) {
         Optional<Path> java = java21();
-        Optional<Path> home = distribution();
+        Optional<Path> home;
+        try {
+            home = distribution();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot unpack Keycloak: " + e.getMessage(), e);
+        }
         if (java.isEmpty()) {
             unavailable = "no JDK 21+ found (JAVA_HOME, KEYCLOAK_JAVA_HOME, /usr/lib/jvm): Keycloak 26 needs one";
             return;
         }
         if (home.isEmpty()) {
-            unavailable = "the Keycloak distribution is not unpacked in tests/target/keycloak (mvn -pl tests verify does it)";
+            unavailable = "the Keycloak distribution is not in tests/target/keycloak.tar.gz (mvn -pl tests verify copies it)";
             return;
         }
         try {
@@ -165,11 +170,27 @@ final class KeycloakServer {
         return 0;
     }
 
-    private static Optional<Path> distribution() {
-        try (Stream<Path> dirs = Files.list(Repo.root().resolve("tests/target/keycloak"))) {
-            return dirs.filter(dir -> Files.isRegularFile(dir.resolve("bin/kc.sh"))).findFirst();
-        } catch (IOException absent) {
+    /**
+     * The distribution Maven copied to tests/target/keycloak.tar.gz, unpacked with tar on first use (kept:
+     * Keycloak's first start re-augments it, later starts reuse that).
+     */
+    private static Optional<Path> distribution() throws IOException, InterruptedException {
+        Path target = Repo.root().resolve("tests/target");
+        Path dir = target.resolve("keycloak");
+        if (!Files.isDirectory(dir) && Files.isRegularFile(target.resolve("keycloak.tar.gz"))) {
+            Files.createDirectories(target.resolve("keycloak.partial"));
+            Process tar = new ProcessBuilder("tar", "xzf", target.resolve("keycloak.tar.gz").toString(), "-C",
+                    target.resolve("keycloak.partial").toString()).inheritIO().start();
+            if (tar.waitFor() != 0) {
+                throw new IOException("tar could not unpack tests/target/keycloak.tar.gz");
+            }
+            Files.move(target.resolve("keycloak.partial"), dir);
+        }
+        if (!Files.isDirectory(dir)) {
             return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(dir)) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve("bin/kc.sh"))).findFirst();
         }
     }
 

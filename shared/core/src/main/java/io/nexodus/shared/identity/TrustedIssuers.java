@@ -50,7 +50,8 @@ public class TrustedIssuers {
 
     /** Verifies signature, issuer, expiry and audience against the issuer the token names. */
     public JsonWebToken verify(String token) throws ParseException {
-        JWTParser other = others().get(unverifiedIssuer(token));
+        String claimed = unverifiedIssuer(token);
+        JWTParser other = claimed == null ? null : others().get(claimed);
         return other != null ? other.parse(token) : primaryParser.parse(token);
     }
 
