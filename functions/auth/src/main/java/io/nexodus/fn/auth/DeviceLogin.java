@@ -45,7 +45,7 @@ public class DeviceLogin {
 
     @Funq("device-login-start")
     @CloudEventMapping(trigger = "io.nexodus.device.login.start", responseType = "io.nexodus.device.login.started")
-    public Uni<DeviceStart> start() {
+    public Uni<DeviceStart> start(NoInput ignored) {
         return discovery.document().map(document -> new DeviceStart(
                 document.path("device_authorization_endpoint").asText(null), document.path("issuer").asText(null),
                 cliClientId, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
@@ -53,7 +53,7 @@ public class DeviceLogin {
 
     @Funq("device-certs")
     @CloudEventMapping(trigger = "io.nexodus.device.certs.get", responseType = "io.nexodus.device.certs.fetched")
-    public KeySet certs() {
+    public KeySet certs(NoInput ignored) {
         return new KeySet(List.of());
     }
 }

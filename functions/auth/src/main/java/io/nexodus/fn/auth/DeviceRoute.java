@@ -22,12 +22,12 @@ public class DeviceRoute {
     @Path("/login/start")
     @Consumes(MediaType.WILDCARD)
     public Uni<DeviceLogin.DeviceStart> start() {
-        return login.start();
+        return login.start(null);
     }
 
     @GET
     @Path("/certs")
     public DeviceLogin.KeySet certs() {
-        return login.certs();
+        return login.certs(null);
     }
 }

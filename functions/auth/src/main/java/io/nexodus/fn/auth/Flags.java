@@ -22,7 +22,7 @@ public class Flags {
 
     @Funq("list-fflags")
     @CloudEventMapping(trigger = "io.nexodus.fflags.list", responseType = "io.nexodus.fflags.listed")
-    public Map<String, Boolean> list() {
+    public Map<String, Boolean> list(NoInput ignored) {
         return flags.all();
     }
 

@@ -18,7 +18,7 @@ public class FlagsRoute {
 
     @GET
     public Map<String, Boolean> list() {
-        return flags.list();
+        return flags.list(null);
     }
 
     @GET

@@ -36,11 +36,12 @@ class AuthTest {
             assertTrue(Duration.between(Instant.parse(serverTime), Instant.now()).abs().toSeconds() < 60, serverTime);
         }
         assertTrue(DiscoveryStub.REQUESTS.get() - before <= 1, "the discovery document is fetched once and kept");
-        // no input: called without a body
-        given().header("Authorization", TestTokens.bearer("ann")).post("/device-login-start").then().statusCode(200).body("client_id", equalTo("nexodus-cli"));
+        given().header("Authorization", TestTokens.bearer("ann")).contentType("application/json").body("{}")
+                .post("/device-login-start").then().statusCode(200).body("client_id", equalTo("nexodus-cli"));
         given().header("Authorization", TestTokens.bearer("ann")).header("ce-specversion", "1.0")
                 .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "test")
-                .header("ce-type", "io.nexodus.device.login.start").post("/").then().statusCode(200).header("ce-type", "io.nexodus.device.login.started")
+                .header("ce-type", "io.nexodus.device.login.start").contentType("application/json").body("{}")
+                .post("/").then().statusCode(200).header("ce-type", "io.nexodus.device.login.started")
                 .body("client_id", equalTo("nexodus-cli"));
     }
 
@@ -64,6 +65,8 @@ class AuthTest {
                 .post("/get-fflag").then().statusCode(200).body("devices", equalTo(true));
         given().header("Authorization", noScopes).contentType("application/json").body("{}")
                 .post("/get-fflag").then().statusCode(400).body("field", equalTo("name"));
+        given().header("Authorization", noScopes).contentType("application/json").body("{}")
+                .post("/list-fflags").then().statusCode(200).body("ca", equalTo(false));
         given().get("/api/fflags").then().statusCode(401).body("error", notNullValue());
         assertEquals(5, given().header("Authorization", noScopes).get("/api/fflags").jsonPath().getMap("$").size());
     }
