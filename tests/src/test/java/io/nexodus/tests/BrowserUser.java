@@ -1,7 +1,6 @@
 package io.nexodus.tests;
 
 import java.io.IOException;
-import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -28,8 +27,12 @@ final class BrowserUser {
     private static final Pattern NAME = Pattern.compile("\\bname=\"([^\"]*)\"");
     private static final Pattern VALUE = Pattern.compile("\\bvalue=\"([^\"]*)\"");
 
-    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-            .followRedirects(HttpClient.Redirect.ALWAYS).build();
+    /**
+     * Redirects followed and cookies kept here, not by the client: Keycloak marks its cookies Secure, and
+     * Java's CookieManager sends no Secure cookie over plain HTTP (a browser does, to localhost).
+     */
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final Map<String, String> cookies = new LinkedHashMap<>();
     private final String username;
     private final String password;
 
@@ -44,8 +47,7 @@ final class BrowserUser {
      * @param userCode the device's user code, for a verification page that asks for it
      */
     String approve(String url, String userCode) throws IOException, InterruptedException {
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(url)));
         for (int step = 0; step < 6; step++) {
             Matcher form = FORM.matcher(page.body());
             if (!form.find()) {
@@ -74,10 +76,39 @@ final class BrowserUser {
             URI action = page.uri().resolve(unescape(form.group(1)));
             String body = fields.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                     .collect(Collectors.joining("&"));
-            page = http.send(HttpRequest.newBuilder(action).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            page = send(HttpRequest.newBuilder(action).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
         }
         throw new IllegalStateException("still shown a form after 6 pages: " + page.body());
+    }
+
+    /** Sends with the cookies kept, keeps the ones set, and follows redirects (as GETs). */
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        for (int hop = 0; hop < 10; hop++) {
+            if (!cookies.isEmpty()) {
+                request.header("Cookie", cookies.entrySet().stream().map(c -> c.getKey() + "=" + c.getValue())
+                        .collect(Collectors.joining("; ")));
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            for (String set : response.headers().allValues("set-cookie")) {
+                String pair = set.split(";", 2)[0];
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    String value = pair.substring(eq + 1);
+                    if (value.isEmpty() || set.toLowerCase().contains("max-age=0")) {
+                        cookies.remove(pair.substring(0, eq).trim());
+                    } else {
+                        cookies.put(pair.substring(0, eq).trim(), value);
+                    }
+                }
+            }
+            var location = response.headers().firstValue("location");
+            if (response.statusCode() / 100 != 3 || location.isEmpty()) {
+                return response;
+            }
+            request = HttpRequest.newBuilder(response.uri().resolve(location.get()));
+        }
+        throw new IllegalStateException("more than 10 redirects");
     }
 
     private static String encode(String s) {
