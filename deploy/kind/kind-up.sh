@@ -20,7 +20,7 @@ KOURIER_URL="https://github.com/knative-extensions/net-kourier/releases/download
 EVENTING_URL="https://github.com/knative/eventing/releases/download/${EVENTING_VERSION}"
 FRONT_DOOR="http://localhost:8080"
 VERSION="$(cd "$ROOT" && mvn -q -B help:evaluate -Dexpression=project.version -DforceStdout)"
-IMAGES=(devices fetch-peers gc join-organization organizations reg-keys register-device security-groups
+IMAGES=(auth devices fetch-peers gc join-organization organizations reg-keys register-device security-groups
   update-device users vpcs ipam migrate)
 
 step() { printf '\n==> %s\n' "$*"; }

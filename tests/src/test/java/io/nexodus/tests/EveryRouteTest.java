@@ -47,6 +47,11 @@ class EveryRouteTest {
         return live;
     }
 
+    /** Routes that take no token (api.md §1): nexd calls them before it has one. */
+    private static boolean isPublic(RouteTableTest.Row row) {
+        return row.path().startsWith("/device/");
+    }
+
     private static Response call(RequestSpecification request, RouteTableTest.Row row, String path) {
         return request.request(row.method(), path);
     }
@@ -94,7 +99,8 @@ class EveryRouteTest {
             java.util.Map.entry("POST /api/security-groups", "description"),
             java.util.Map.entry("PATCH /api/security-groups/{id}", "description"),
             java.util.Map.entry("POST /api/reg-keys", "description"),
-            java.util.Map.entry("PATCH /api/reg-keys/{id}", "description"));
+            java.util.Map.entry("PATCH /api/reg-keys/{id}", "description"),
+            java.util.Map.entry("POST /device/login/start", ""));
 
     private static List<RouteTableTest.Row> bodyRoutes() throws Exception {
         return liveRoutes().stream().filter(row -> List.of("POST", "PUT", "PATCH").contains(row.method())).toList();
@@ -145,6 +151,9 @@ class EveryRouteTest {
         String foreign = io.nexodus.shared.identity.DevTokenIssuer.create("https://elsewhere.example").token("mallory");
         long before = rows();
         for (RouteTableTest.Row row : liveRoutes()) {
+            if (isPublic(row)) {
+                continue;
+            }
             String path = withIds(row.path(), UUID.randomUUID().toString());
             Response none = call(given().contentType("application/json").body("{}"), row, path);
             assertEquals(401, none.statusCode(), row.key() + " without a token");
@@ -167,7 +176,9 @@ class EveryRouteTest {
         String bearer = TestTokens.bearer(Nexd.user("rita"));
         int lists = 0;
         for (RouteTableTest.Row row : liveRoutes()) {
-            if (!row.method().equals("GET") || !row.path().startsWith("/api/") || row.path().contains("{")) {
+            // the flags are one JSON object, not a list
+            if (!row.method().equals("GET") || !row.path().startsWith("/api/") || row.path().contains("{")
+                    || row.path().startsWith("/api/fflags")) {
                 continue;
             }
             for (String range : List.of("[0,9223372036854775807]", "[0,99999999999999999999]", "[-1,5]", "[0,1.5]", "[5,2]")) {
@@ -208,8 +219,8 @@ class EveryRouteTest {
         String vpc = Nexd.defaultVpc(user);
         int checked = 0;
         for (RouteTableTest.Row row : liveRoutes()) {
-            if (!List.of("POST", "PUT", "PATCH").contains(row.method())) {
-                continue;
+            if (!List.of("POST", "PUT", "PATCH").contains(row.method()) || isPublic(row)) {
+                continue; // the public POST reads no body
             }
             Response response = call(given().header("Authorization", bearer).contentType("application/json")
                     .body("{\"vpc_id\": \"" + vpc + "\", "), row, withIds(row.path(), vpc));
@@ -224,5 +235,109 @@ class EveryRouteTest {
         Response tooLarge = given().header("Authorization", bearer).contentType("application/json").body(huge)
                 .post("/api/organizations");
         assertEquals(413, tooLarge.statusCode(), "a 2 MiB body");
+    }
+
+    /** The scopes an identity-provider token may hold (api.md §13). */
+    private static final List<String> ALL_SCOPES = List.of("read:organizations", "write:organizations", "read:users",
+            "write:users", "read:devices", "write:devices");
+
+    /**
+     * The oracle of api.md §13, written out here independently of ScopeRules: a route's scope by the
+     * first segment after /api/ and read (GET) or write; null where any token may call it.
+     */
+    static String scopeOf(RouteTableTest.Row row) {
+        if (!row.path().startsWith("/api/") || row.path().startsWith("/api/fflags") || row.key().equals("POST /api/events")) {
+            return null;
+        }
+        String family = switch (row.path().split("/")[2]) {
+            case "devices" -> "devices";
+            case "users" -> "users";
+            default -> "organizations";
+        };
+        return (row.method().equals("GET") ? "read:" : "write:") + family;
+    }
+
+    /** A token of the trusted issuer with every scope but {@code missing}. */
+    private static String bearerWithout(String subject, String missing) {
+        return bearerWith(subject, "openid profile " + String.join(" ", ALL_SCOPES.stream()
+                .filter(s -> !s.equals(missing)).toList()));
+    }
+
+    private static String bearerWith(String subject, String scopes) {
+        return "Bearer " + TestTokens.token(subject, "scoped", java.util.Map.of("scope", scopes));
+    }
+
+    private static void assertMissingScope(Response response, String scope, String what) {
+        assertEquals(403, response.statusCode(), what + " without " + scope + ": " + response.asString());
+        assertEquals("scope", response.jsonPath().getString("field"), what + ": names the scope field");
+        assertEquals("missing scope " + scope, response.jsonPath().getString("reason"), what);
+    }
+
+    @Test
+    void everyRouteRefusesATokenWithoutItsScope() throws Exception {
+        String subject = UUID.randomUUID().toString();
+        String vpc = Nexd.defaultVpc(Nexd.user("scoped"));
+        // the caller's own tenant exists first: the routes that need no scope would create it
+        given().header("Authorization", bearerWith(subject, "openid read:users")).get("/api/users/me").then().statusCode(200);
+        long before = rows();
+        int refused = 0;
+        for (RouteTableTest.Row row : liveRoutes()) {
+            String scope = scopeOf(row);
+            String path = withIds(row.path(), vpc);
+            if (scope == null) {
+                // any token: one with no scope at all is not refused for a scope
+                Response any = call(given().header("Authorization", bearerWith(subject, "openid profile"))
+                        .contentType("application/json").body("[]"), row, path);
+                assertTrue(any.statusCode() != 403 || !"scope".equals(any.jsonPath().getString("field")),
+                        row.key() + " needs no scope: " + any.asString());
+                continue;
+            }
+            assertMissingScope(call(given().header("Authorization", bearerWithout(subject, scope))
+                    .contentType("application/json").body("{}"), row, path), scope, row.key());
+            refused++;
+        }
+        assertEquals(before, rows(), "nothing stored");
+        assertTrue(refused > 40, "routes refused: " + refused);
+        System.out.printf("every-route: %d routes refused a token without their scope (403 naming it)%n", refused);
+    }
+
+    /**
+     * The same scopes under Funqy and CloudEvents: every function (but gc's, which takes the service token, and
+     * the auth function's, which any token may call) declares one, and is refused without it, called by its
+     * name, as a binary-mode and as a structured-mode CloudEvent.
+     */
+    @Test
+    void everyFunctionRefusesATokenWithoutItsScopeUnderFunqyAndCloudEvents() {
+        String subject = UUID.randomUUID().toString();
+        java.util.Set<String> anyToken = java.util.Set.of("gc", "device-login-start", "device-certs", "list-fflags",
+                "get-fflag");
+        int refused = 0;
+        for (io.quarkus.funqy.runtime.FunctionInvoker function : io.quarkus.funqy.runtime.FunctionRecorder.registry.invokers()) {
+            io.nexodus.shared.identity.RequiresScope declared = function.getMethod()
+                    .getAnnotation(io.nexodus.shared.identity.RequiresScope.class);
+            if (anyToken.contains(function.getName())) {
+                assertEquals(null, declared, function.getName() + " takes any token");
+                continue;
+            }
+            assertNotNull(declared, function.getName() + " declares the scope of its route (@RequiresScope)");
+            String scope = declared.value();
+            String bearer = bearerWithout(subject, scope);
+            assertMissingScope(given().header("Authorization", bearer).contentType("application/json").body("{}")
+                    .post("/" + function.getName()), scope, "POST /" + function.getName());
+            io.quarkus.funqy.knative.events.CloudEventMapping mapping = function.getMethod()
+                    .getAnnotation(io.quarkus.funqy.knative.events.CloudEventMapping.class);
+            String type = mapping == null || mapping.trigger().isEmpty() ? function.getName() : mapping.trigger();
+            assertMissingScope(given().header("Authorization", bearer).header("ce-specversion", "1.0")
+                    .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "test").header("ce-type", type)
+                    .contentType("application/json").body("{}").post("/"), scope, "binary CloudEvent " + type);
+            assertMissingScope(given().header("Authorization", bearer).contentType("application/cloudevents+json")
+                    .body("{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"test\",\"type\":\""
+                            + type + "\",\"datacontenttype\":\"application/json\",\"data\":{}}")
+                    .post("/"), scope, "structured CloudEvent " + type);
+            refused++;
+        }
+        assertTrue(refused > 40, "functions refused: " + refused);
+        System.out.printf("every-function: %d functions refused a token without their scope under Funqy and both"
+                + " CloudEvent modes%n", refused);
     }
 }

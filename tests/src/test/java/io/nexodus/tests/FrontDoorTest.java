@@ -95,7 +95,9 @@ class FrontDoorTest {
                 String function = r.headers().firstValue("X-Nexodus-Function").orElse(null);
                 if (FrontDoorConfig.isRouted(row)) {
                     routed++;
-                    if (!row.function().equals(function) || r.statusCode() >= 502) {
+                    // a 5xx of the proxy's own (HTML) means the function was not reached; a function's own JSON
+                    // answer counts (login start is 503 here: no identity provider in this test)
+                    if (!row.function().equals(function) || r.statusCode() >= 502 && !r.body().startsWith("{")) {
                         problems.add(row.method() + " " + row.path() + " → " + r.statusCode() + " from " + function
                                 + ", expected an answer of " + row.function() + ": " + r.body());
                     }

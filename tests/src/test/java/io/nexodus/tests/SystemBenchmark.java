@@ -130,7 +130,8 @@ class SystemBenchmark {
         UUID owner = UUID.fromString(vpc);
         Body sameCallsDirect = i -> {
             Nexd nexd = agents.get(i);
-            db.preparedQuery(io.nexodus.shared.identity.UserProvisioner.PROFILE_SQL).execute(Tuple.of(subject, null))
+            db.preparedQuery(io.nexodus.shared.identity.UserProvisioner.PROFILE_SQL)
+                    .execute(Tuple.of(io.nexodus.testing.TestTokens.ISSUER, subject, null))
                     .await().indefinitely();
             db.preparedQuery(io.nexodus.fn.registerdevice.RegisterDevice.PRECONDITIONS_SQL)
                     .execute(Tuple.of(owner, nexd.publicKey, null, owner)).await().indefinitely();

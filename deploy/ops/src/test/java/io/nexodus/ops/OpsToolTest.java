@@ -45,7 +45,7 @@ class OpsToolTest {
                 new HashMap<>(), new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
         server.init();
         List<JsonNode> services = Rendered.of("deploy/overlays/kind").ksvcs().toList();
-        assertEquals(12, services.size());
+        assertEquals(13, services.size());
         try (KubernetesClient client = server.createClient()) {
             KnativeClient knative = client.adapt(KnativeClient.class);
             for (JsonNode node : services) {
@@ -96,7 +96,7 @@ class OpsToolTest {
         System.out.println(run.out());
         assertEquals(1, run.exit(), "not all ready → exit 1: " + run.err());
         String[] lines = run.out().split("\n");
-        assertEquals(13, lines.length, "header + 12 Services");
+        assertEquals(14, lines.length, "header + 13 Services");
         assertTrue(lines[0].startsWith("SERVICE"));
         String fetchPeers = line(run.out(), "fetch-peers");
         assertTrue(fetchPeers.contains("False") && fetchPeers.contains("RevisionFailed: Revision \"fetch-peers-00001\" failed"), fetchPeers);
@@ -119,7 +119,7 @@ class OpsToolTest {
     void statusAsJsonForScripts() throws Exception {
         Run run = run("status", "-o", "json");
         JsonNode all = new ObjectMapper().readTree(run.out());
-        assertEquals(12, all.size());
+        assertEquals(13, all.size());
         Map<String, JsonNode> byName = new HashMap<>();
         all.forEach(s -> byName.put(s.path("name").asText(), s));
         assertEquals(true, byName.get("gc").path("scaledToZero").asBoolean());
@@ -152,7 +152,7 @@ class OpsToolTest {
     void waitReportsProgressAndEndsWhenAllAreReady() throws Exception {
         Run timedOut = run("wait", "--timeout", "1s", "--interval", "PT0.2S");
         assertEquals(1, timedOut.exit());
-        assertTrue(timedOut.out().startsWith("11/12 ready; waiting for fetch-peers (RevisionFailed"), timedOut.out());
+        assertTrue(timedOut.out().startsWith("12/13 ready; waiting for fetch-peers (RevisionFailed"), timedOut.out());
         assertTrue(timedOut.err().contains("not ready after PT1S"), timedOut.err());
 
         Thread fixer = new Thread(() -> {
@@ -173,7 +173,7 @@ class OpsToolTest {
         Run ready = run("wait", "--timeout", "30s", "--interval", "PT0.2S");
         fixer.join();
         assertEquals(0, ready.exit(), ready.out() + ready.err());
-        assertTrue(ready.out().contains("11/12 ready") && ready.out().trim().endsWith("12/12 ready"), ready.out());
+        assertTrue(ready.out().contains("12/13 ready") && ready.out().trim().endsWith("13/13 ready"), ready.out());
     }
 
     @Test

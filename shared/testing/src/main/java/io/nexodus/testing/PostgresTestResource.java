@@ -29,6 +29,8 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         applyIpamSchemaIfPresent(url, server);
         DevTokenIssuer issuer = TestTokens.issuer();
         Map<String, String> config = new HashMap<>(issuer.config());
+        config.put("nexodus.auth.issuers", "other");
+        config.putAll(TestTokens.otherIssuer().configAs("other"));
         config.put("nexodus.device-token-key", DEVICE_TOKEN_KEY);
         config.put("quarkus.datasource.reactive.url", url);
         config.put("quarkus.datasource.username", server.user());

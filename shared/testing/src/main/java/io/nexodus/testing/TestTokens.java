@@ -8,7 +8,12 @@ public final class TestTokens {
 
     public static final String ISSUER = "https://issuer.test/realms/nexodus";
 
+    /** A second trusted issuer ({@code nexodus.auth.issuers=other}): its subjects are not the first's. */
+    public static final String OTHER_ISSUER = "https://other-issuer.test/realms/nexodus";
+
     private static DevTokenIssuer issuer;
+
+    private static DevTokenIssuer other;
 
     private TestTokens() {
     }
@@ -18,6 +23,13 @@ public final class TestTokens {
             issuer = DevTokenIssuer.create(ISSUER);
         }
         return issuer;
+    }
+
+    public static synchronized DevTokenIssuer otherIssuer() {
+        if (other == null) {
+            other = DevTokenIssuer.create(OTHER_ISSUER);
+        }
+        return other;
     }
 
     /** A token for a user named {@code username} (stable subject per name). */

@@ -14,6 +14,7 @@ import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.model.Device;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -54,6 +55,7 @@ public class DeviceTokenRotation {
     Outbox outbox;
 
     @Funq("rotate-device-token")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.token.rotate", responseType = "io.nexodus.device.token.rotated")
     public Uni<Device> rotate(DeviceRef ref) {
         Caller me = caller.get();

@@ -13,6 +13,7 @@ import io.nexodus.shared.model.Device;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -48,6 +49,7 @@ public class Devices {
     DeviceTokenVault tokens;
 
     @Funq("list-devices")
+    @RequiresScope("read:devices")
     @CloudEventMapping(trigger = "io.nexodus.devices.list", responseType = "io.nexodus.devices.listed")
     public Uni<List<Device>> list(ListParams params) {
         return page(params).map(Page::items);
@@ -65,6 +67,7 @@ public class Devices {
     }
 
     @Funq("get-device")
+    @RequiresScope("read:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.get", responseType = "io.nexodus.device.fetched")
     public Uni<Device> get(DeviceRef ref) {
         Caller me = caller.get();
@@ -74,6 +77,7 @@ public class Devices {
 
     /** Soft delete (watchers see a delete event; the public key is free again), then IPAM gets its addresses back. */
     @Funq("delete-device")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.delete", responseType = "io.nexodus.device.deleted")
     public Uni<Device> delete(DeviceRef ref) {
         Caller me = caller.get();

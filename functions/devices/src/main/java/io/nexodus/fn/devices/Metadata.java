@@ -15,6 +15,7 @@ import io.nexodus.shared.store.Signals;
 import io.nexodus.shared.events.Change;
 import io.nexodus.shared.events.EventType;
 import io.nexodus.shared.events.Outbox;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -59,6 +60,7 @@ public class Metadata {
     Access access;
 
     @Funq("list-device-metadata")
+    @RequiresScope("read:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.list", responseType = "io.nexodus.device.metadata.listed")
     public Uni<List<DeviceMetadata>> list(MetadataRef ref) {
         Caller me = caller.get();
@@ -67,6 +69,7 @@ public class Metadata {
     }
 
     @Funq("get-device-metadata")
+    @RequiresScope("read:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.get", responseType = "io.nexodus.device.metadata.fetched")
     public Uni<DeviceMetadata> get(MetadataRef ref) {
         Caller me = caller.get();
@@ -83,6 +86,7 @@ public class Metadata {
 
     /** Upsert; a deleted key comes back to life with a new revision. */
     @Funq("put-device-metadata")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.put", responseType = "io.nexodus.device.metadata.changed")
     public Uni<DeviceMetadata> put(PutMetadata input) {
         Caller me = caller.get();
@@ -105,6 +109,7 @@ public class Metadata {
 
     /** Deletes one key, or all keys of the device when {@code key} is absent. */
     @Funq("delete-device-metadata")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.metadata.delete", responseType = "io.nexodus.device.metadata.deleted")
     public Uni<Void> delete(MetadataRef ref) {
         Caller me = caller.get();
@@ -128,6 +133,7 @@ public class Metadata {
 
     /** {@code GET /api/vpcs/{id}/metadata}: every device's metadata in a VPC the caller can read. */
     @Funq("list-vpc-metadata")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.metadata.list", responseType = "io.nexodus.vpc.metadata.listed")
     public Uni<List<DeviceMetadata>> listVpc(VpcMetadataRef ref) {
         Caller me = caller.get();

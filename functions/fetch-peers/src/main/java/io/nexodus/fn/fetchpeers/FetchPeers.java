@@ -12,6 +12,7 @@ import io.nexodus.shared.model.Device;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -50,6 +51,7 @@ public class FetchPeers {
     DeviceTokenVault tokens;
 
     @Funq("list-peers")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.devices.list", responseType = "io.nexodus.vpc.devices.listed")
     public Uni<List<Device>> list(ListPeers input) {
         return page(input).map(Page::items);

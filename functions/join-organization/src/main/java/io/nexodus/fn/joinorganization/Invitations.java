@@ -16,6 +16,7 @@ import io.nexodus.shared.model.UserOrganization;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -69,6 +70,7 @@ public class Invitations {
     private static final String FUNCTION = "join-organization";
 
     @Funq("list-invitations")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.invitations.list", responseType = "io.nexodus.invitations.listed")
     public Uni<List<Invitation>> list(ListParams params) {
         return page(params).map(Page::items);
@@ -86,6 +88,7 @@ public class Invitations {
      * seven days; a live one for the same invitee and organization is a conflict, as is inviting a member.
      */
     @Funq("create-invitation")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.invitation.create", responseType = "io.nexodus.invitation.created")
     public Uni<Invitation> create(AddInvitation input) {
         Caller me = caller.get();
@@ -112,6 +115,7 @@ public class Invitations {
     }
 
     @Funq("get-invitation")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.invitation.get", responseType = "io.nexodus.invitation.fetched")
     public Uni<Invitation> get(InvitationRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
@@ -124,6 +128,7 @@ public class Invitations {
      * concurrent accepts one joins and the other finds the invitation gone (404).
      */
     @Funq("accept-invitation")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.invitation.accept", responseType = "io.nexodus.organization.member.joined")
     public Uni<UserOrganization> accept(InvitationRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
@@ -157,6 +162,7 @@ public class Invitations {
 
     /** Declined by the invited user, or withdrawn by an owner of the organization. */
     @Funq("delete-invitation")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.invitation.delete", responseType = "io.nexodus.invitation.deleted")
     public Uni<Invitation> delete(InvitationRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");

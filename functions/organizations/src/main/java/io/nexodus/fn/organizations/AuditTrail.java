@@ -1,6 +1,7 @@
 package io.nexodus.fn.organizations;
 
 import io.nexodus.shared.events.OncePerEvent;
+import io.nexodus.shared.identity.RequiresScope;
 import io.nexodus.fn.organizations.Inputs.ListEvents;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
@@ -44,6 +45,7 @@ public class AuditTrail {
     Access access;
 
     @Funq("list-organization-events")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.events.list",
             responseType = "io.nexodus.organization.events.listed")
     public Uni<List<AuditEvent>> list(ListEvents input) {

@@ -22,6 +22,7 @@ import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
 import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.tenancy.OrganizationCascade;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -69,6 +70,7 @@ public class Organizations {
     Outbox outbox;
 
     @Funq("list-organizations")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organizations.list", responseType = "io.nexodus.organizations.listed")
     public Uni<List<Organization>> list(ListParams params) {
         return page(params).map(Page::items);
@@ -92,6 +94,7 @@ public class Organizations {
     }
 
     @Funq("create-organization")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.create", responseType = "io.nexodus.organization.created")
     public Uni<Organization> create(AddOrganization input) {
         Caller me = caller.get();
@@ -124,6 +127,7 @@ public class Organizations {
     }
 
     @Funq("get-organization")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.get", responseType = "io.nexodus.organization.fetched")
     public Uni<Organization> get(OrganizationRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
@@ -131,6 +135,7 @@ public class Organizations {
     }
 
     @Funq("delete-organization")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.delete", responseType = "io.nexodus.organization.deleted")
     public Uni<Organization> delete(OrganizationRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
@@ -149,6 +154,7 @@ public class Organizations {
     }
 
     @Funq("list-organization-users")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.users.list",
             responseType = "io.nexodus.organization.users.listed")
     public Uni<List<UserOrganization>> listMembers(ListMembers input) {
@@ -167,6 +173,7 @@ public class Organizations {
     }
 
     @Funq("get-organization-user")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.user.get",
             responseType = "io.nexodus.organization.user.fetched")
     public Uni<UserOrganization> getMember(MemberRef ref) {
@@ -176,6 +183,7 @@ public class Organizations {
     }
 
     @Funq("delete-organization-user")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.user.delete",
             responseType = "io.nexodus.organization.member.removed")
     public Uni<UserOrganization> removeMember(MemberRef ref) {

@@ -19,6 +19,7 @@ import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
 import io.nexodus.shared.store.Rows;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -69,6 +70,7 @@ public class RegKeys {
     Outbox outbox;
 
     @Funq("list-reg-keys")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.regkeys.list", responseType = "io.nexodus.regkeys.listed")
     public Uni<List<RegKey>> list(ListParams params) {
         return page(params).map(Page::items);
@@ -84,6 +86,7 @@ public class RegKeys {
     }
 
     @Funq("create-reg-key")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.regkey.create", responseType = "io.nexodus.regkey.created")
     public Uni<RegKey> create(AddRegKey input) {
         Caller me = caller.get();
@@ -123,6 +126,7 @@ public class RegKeys {
     }
 
     @Funq("get-reg-key")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.regkey.get", responseType = "io.nexodus.regkey.fetched")
     public Uni<RegKey> get(RegKeyRef ref) {
         Caller me = caller.get();
@@ -140,6 +144,7 @@ public class RegKeys {
     }
 
     @Funq("update-reg-key")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.regkey.update", responseType = "io.nexodus.regkey.updated")
     public Uni<RegKey> update(UpdateRegKey input) {
         Caller me = caller.get();
@@ -171,6 +176,7 @@ public class RegKeys {
     }
 
     @Funq("delete-reg-key")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.regkey.delete", responseType = "io.nexodus.regkey.deleted")
     public Uni<RegKey> delete(RegKeyRef ref) {
         Caller me = caller.get();

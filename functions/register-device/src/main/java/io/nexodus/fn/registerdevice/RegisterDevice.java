@@ -16,6 +16,7 @@ import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.model.Device;
 import io.nexodus.shared.model.Vpc;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -94,6 +95,7 @@ public class RegisterDevice {
     Outbox outbox;
 
     @Funq("register-device")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.register", responseType = "io.nexodus.device.registered")
     public Uni<Device> register(AddDevice input) {
         Caller me = caller.get();

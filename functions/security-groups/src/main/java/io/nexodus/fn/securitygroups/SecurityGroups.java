@@ -19,6 +19,7 @@ import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
 import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Multi;
@@ -62,6 +63,7 @@ public class SecurityGroups {
     Outbox outbox;
 
     @Funq("list-security-groups")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.securitygroups.list", responseType = "io.nexodus.securitygroups.listed")
     public Uni<List<SecurityGroup>> list(ListParams params) {
         return page(params).map(Page::items);
@@ -76,6 +78,7 @@ public class SecurityGroups {
     }
 
     @Funq("list-vpc-security-groups")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.securitygroups.list",
             responseType = "io.nexodus.vpc.securitygroups.listed")
     public Uni<List<SecurityGroup>> listInVpc(ListVpcSecurityGroups input) {
@@ -97,6 +100,7 @@ public class SecurityGroups {
 
     /** A new group in a VPC whose organization the caller owns; it belongs to the VPC's organization. */
     @Funq("create-security-group")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.securitygroup.create", responseType = "io.nexodus.securitygroup.created")
     public Uni<SecurityGroup> create(AddSecurityGroup input) {
         Caller me = caller.get();
@@ -121,6 +125,7 @@ public class SecurityGroups {
     }
 
     @Funq("get-security-group")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.securitygroup.get", responseType = "io.nexodus.securitygroup.fetched")
     public Uni<SecurityGroup> get(SecurityGroupRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
@@ -130,6 +135,7 @@ public class SecurityGroups {
 
     /** Owners only. A rule list given (even empty) replaces the whole list; an absent one stays. */
     @Funq("update-security-group")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.securitygroup.update", responseType = "io.nexodus.securitygroup.updated")
     public Uni<SecurityGroup> update(UpdateSecurityGroup input) {
         UUID id = Ids.pathUuid(input == null ? null : input.id(), "id");
@@ -155,6 +161,7 @@ public class SecurityGroups {
      * Registration keys that named it fall back to the VPC's default group.
      */
     @Funq("delete-security-group")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.securitygroup.delete", responseType = "io.nexodus.securitygroup.deleted")
     public Uni<SecurityGroup> delete(SecurityGroupRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");

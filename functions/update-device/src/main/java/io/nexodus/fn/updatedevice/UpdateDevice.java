@@ -20,6 +20,7 @@ import io.nexodus.shared.model.Endpoint;
 import io.nexodus.shared.model.TunnelIp;
 import io.nexodus.shared.model.Vpc;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -73,6 +74,7 @@ public class UpdateDevice {
     }
 
     @Funq("update-device")
+    @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.update", responseType = "io.nexodus.device.updated")
     public Uni<Device> update(UpdateDeviceInput input) {
         Caller me = caller.get();

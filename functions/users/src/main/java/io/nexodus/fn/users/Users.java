@@ -18,6 +18,7 @@ import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
 import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.tenancy.OrganizationCascade;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Multi;
@@ -61,6 +62,7 @@ public class Users {
     OrganizationCascade cascade;
 
     @Funq("list-users")
+    @RequiresScope("read:users")
     @CloudEventMapping(trigger = "io.nexodus.users.list", responseType = "io.nexodus.users.listed")
     public Uni<List<User>> list(ListParams params) {
         return page(params).map(Page::items);
@@ -72,6 +74,7 @@ public class Users {
     }
 
     @Funq("get-user")
+    @RequiresScope("read:users")
     @CloudEventMapping(trigger = "io.nexodus.user.get", responseType = "io.nexodus.user.fetched")
     public Uni<User> get(UserRef ref) {
         UUID id = self(ref == null ? null : ref.id());
@@ -84,6 +87,7 @@ public class Users {
      * memberships are left; identities go so the subject can sign up afresh.
      */
     @Funq("delete-user")
+    @RequiresScope("write:users")
     @CloudEventMapping(trigger = "io.nexodus.user.delete", responseType = "io.nexodus.user.deleted")
     public Uni<User> delete(UserRef ref) {
         UUID id = self(ref == null ? null : ref.id());
@@ -135,6 +139,7 @@ public class Users {
      * (id = self) or an owner may remove a member, and the last owner cannot leave.
      */
     @Funq("delete-user-from-organization")
+    @RequiresScope("write:users")
     @CloudEventMapping(trigger = "io.nexodus.user.organization.delete",
             responseType = "io.nexodus.organization.member.left")
     public Uni<User> leave(UserMembershipRef ref) {

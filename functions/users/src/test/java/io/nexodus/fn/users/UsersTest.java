@@ -39,6 +39,46 @@ class UsersTest {
 
 
 
+    /**
+     * A user is (issuer, subject): the same subject from a second trusted issuer is another person with an
+     * account of their own, never the first's (the account-takeover class of Headscale 0.24).
+     */
+    @Test
+    void theSameSubjectFromTwoIssuersIsTwoUsers() {
+        String subject = UUID.randomUUID().toString();
+        String first = TestTokens.issuer().token(subject, "first", 3600, Map.of());
+        String second = TestTokens.otherIssuer().token(subject, "second", 3600, Map.of());
+        String firstId = given().header("Authorization", "Bearer " + first).get("/api/users/me")
+                .then().statusCode(200).body("username", equalTo("first")).extract().path("id");
+        String secondId = given().header("Authorization", "Bearer " + second).get("/api/users/me")
+                .then().statusCode(200).body("username", equalTo("second")).extract().path("id");
+        org.junit.jupiter.api.Assertions.assertNotEquals(firstId, secondId, "two issuers' equal subjects are two users");
+        // the second cannot see or touch the first's tenant
+        given().header("Authorization", "Bearer " + second).get("/api/organizations/" + firstId).then().statusCode(404);
+        given().header("Authorization", "Bearer " + second).get("/api/users/" + firstId).then().statusCode(404);
+        // and each keeps reaching their own account
+        given().header("Authorization", "Bearer " + first).get("/api/users/me").then().body("id", equalTo(firstId));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM user_identities WHERE user_id = $1 AND kind = $2"
+                + " AND value = $3", UUID.fromString(secondId), "oidc:" + TestTokens.OTHER_ISSUER, subject));
+    }
+
+    /** A user created before V5 (no issuer) is adopted by the primary issuer, never by another one. */
+    @Test
+    void aUserFromBeforeIssuersIsAdoptedByThePrimaryIssuerOnly() {
+        String subject = UUID.randomUUID().toString();
+        String id = given().header("Authorization", "Bearer " + TestTokens.issuer().token(subject, "legacy", 3600,
+                Map.of())).get("/api/users/me").then().statusCode(200).extract().path("id");
+        db.preparedQuery("UPDATE users SET idp_issuer = NULL WHERE id = $1").execute(Tuple.of(UUID.fromString(id)))
+                .await().indefinitely();
+        String other = given().header("Authorization", "Bearer " + TestTokens.otherIssuer().token(subject, "intruder",
+                3600, Map.of())).get("/api/users/me").then().statusCode(200).extract().path("id");
+        org.junit.jupiter.api.Assertions.assertNotEquals(id, other, "another issuer does not adopt the legacy user");
+        given().header("Authorization", "Bearer " + TestTokens.issuer().token(subject, "legacy", 3600, Map.of()))
+                .get("/api/users/me").then().statusCode(200).body("id", equalTo(id));
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM users WHERE id = $1 AND idp_issuer = $2",
+                UUID.fromString(id), TestTokens.ISSUER));
+    }
+
     @Test
     void meIsCreatedFromTheTokenClaims() {
         String subject = UUID.randomUUID().toString();

@@ -21,6 +21,7 @@ import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
 import io.nexodus.shared.store.Rows;
 import io.nexodus.shared.store.Signals;
+import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
@@ -67,6 +68,7 @@ public class Vpcs {
     Outbox outbox;
 
     @Funq("list-vpcs")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpcs.list", responseType = "io.nexodus.vpcs.listed")
     public Uni<List<Vpc>> list(ListParams params) {
         return page(params).map(Page::items);
@@ -86,6 +88,7 @@ public class Vpcs {
      * group, id = VPC id); if the rows cannot be written, a private VPC's prefixes are given back.
      */
     @Funq("create-vpc")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.create", responseType = "io.nexodus.vpc.created")
     public Uni<Vpc> create(AddVpc input) {
         Caller me = caller.get();
@@ -116,6 +119,7 @@ public class Vpcs {
     }
 
     @Funq("get-vpc")
+    @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.get", responseType = "io.nexodus.vpc.fetched")
     public Uni<Vpc> get(VpcRef ref) {
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
@@ -123,6 +127,7 @@ public class Vpcs {
     }
 
     @Funq("update-vpc")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.update", responseType = "io.nexodus.vpc.updated")
     public Uni<Vpc> update(UpdateVpc input) {
         Caller me = caller.get();
@@ -140,6 +145,7 @@ public class Vpcs {
 
     /** Refused for the default VPC and while devices are attached; a private VPC's prefixes go back to IPAM. */
     @Funq("delete-vpc")
+    @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.vpc.delete", responseType = "io.nexodus.vpc.deleted")
     public Uni<Vpc> delete(VpcRef ref) {
         Caller me = caller.get();

@@ -57,6 +57,14 @@ public final class ApiErrors {
         return new ApiException(403, new ErrorBody("forbidden", null, reason, null, null, null));
     }
 
+    /**
+     * 403 {@code {"error":"forbidden","field":"scope","reason":"missing scope <scope>"}}: an identity-provider
+     * token without the scope the route needs (api.md §13).
+     */
+    public static ApiException missingScope(String scope) {
+        return new ApiException(403, new ErrorBody("forbidden", "scope", "missing scope " + scope, null, null, null));
+    }
+
     /** 413 for a body larger than the configured limit. */
     public static ApiException tooLarge() {
         return new ApiException(413, ErrorBody.of("request body too large"));

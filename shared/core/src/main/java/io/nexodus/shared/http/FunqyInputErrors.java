@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.error.ApiException;
-import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.quarkus.funqy.runtime.FunctionInvoker;
-import io.quarkus.funqy.runtime.FunctionRecorder;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -70,19 +68,7 @@ public class FunqyInputErrors {
         }
     }
 
-    /** The function a request is for: by {@code ce-type} for a CloudEvent, else by path (Funqy HTTP). */
     private static FunctionInvoker invokerFor(RoutingContext ctx, String ceType) {
-        return ceType != null ? byTrigger(ceType) : FunctionRecorder.registry.matchInvoker(ctx.normalizedPath().substring(1));
-    }
-
-    private static FunctionInvoker byTrigger(String ceType) {
-        for (FunctionInvoker invoker : FunctionRecorder.registry.invokers()) {
-            CloudEventMapping mapping = invoker.getMethod().getAnnotation(CloudEventMapping.class);
-            String trigger = mapping != null && !mapping.trigger().isEmpty() ? mapping.trigger() : invoker.getName();
-            if (trigger.equals(ceType)) {
-                return invoker;
-            }
-        }
-        return null;
+        return FunqyFunctions.invokerFor(ctx.normalizedPath(), ceType);
     }
 }

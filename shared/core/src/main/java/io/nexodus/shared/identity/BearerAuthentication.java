@@ -4,7 +4,6 @@ import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.error.ApiException;
 import io.nexodus.shared.http.CloudEventRequests;
 import io.nexodus.shared.http.ErrorResponses;
-import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -37,7 +36,7 @@ public class BearerAuthentication {
     static final int ORDER = Integer.MIN_VALUE + 1_000;
 
     @Inject
-    JWTParser jwtParser;
+    TrustedIssuers issuers;
 
     @Inject
     UserProvisioner users;
@@ -76,7 +75,7 @@ public class BearerAuthentication {
         }
         Uni<Caller> caller = serviceToken.matches(token) ? Uni.createFrom().item(Caller.service())
                 : OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
-                : profile(token).flatMap(profile -> users.resolve(profile)
+                : profile(token).flatMap(profile -> checkScope(ctx, path, profile).flatMap(ignored -> users.resolve(profile))
                         .map(userId -> Caller.user(userId, profile.subject())));
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
@@ -111,6 +110,16 @@ public class BearerAuthentication {
         return false;
     }
 
+    /**
+     * An identity-provider token must carry the scope the request needs (api.md §13), whichever binding
+     * serves it; checked before the user is looked up, so a refused token costs no database work.
+     */
+    private static Uni<Void> checkScope(RoutingContext ctx, String path, TokenProfile profile) {
+        String needed = ScopeRules.required(ctx.request().method(), path, CloudEventRequests.type(ctx)).orElse(null);
+        return needed == null || profile.scopes().contains(needed) ? Uni.createFrom().voidItem()
+                : Uni.createFrom().failure(ApiErrors.missingScope(needed));
+    }
+
     /** The token's profile: from the replica's memory of verified tokens, else verified now. */
     private Uni<TokenProfile> profile(String token) {
         TokenProfile known = verified.get(token);
@@ -131,13 +140,14 @@ public class BearerAuthentication {
     }
 
     /**
-     * Signature, issuer, expiry and audience are checked by SmallRye JWT against the configured
-     * provider keys. Fetching a JWKS may block, so verification runs off the event loop.
+     * Signature, issuer, expiry and audience are checked by SmallRye JWT against the keys of the issuer
+     * the token names ({@link TrustedIssuers}). Fetching a JWKS may block, so verification runs off the
+     * event loop.
      */
     private Uni<JsonWebToken> verify(String token) {
         return Uni.createFrom().<JsonWebToken>emitter(emitter -> {
             try {
-                emitter.complete(jwtParser.parse(token));
+                emitter.complete(issuers.verify(token));
             } catch (ParseException e) {
                 emitter.fail(ApiErrors.unauthorized("invalid token"));
             }

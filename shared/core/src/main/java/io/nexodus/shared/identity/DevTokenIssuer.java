@@ -62,6 +62,15 @@ public final class DevTokenIssuer {
                 "mp.jwt.verify.audiences", "account");
     }
 
+    /**
+     * Configuration that makes the functions trust this issuer besides their primary one, as the issuer
+     * {@code name} (TrustedIssuers); {@code nexodus.auth.issuers} must list the name.
+     */
+    public Map<String, String> configAs(String name) {
+        String prefix = "nexodus.auth.issuer." + name + ".";
+        return Map.of(prefix + "url", issuer, prefix + "jwks", publicKeyLocation(), prefix + "audience", "account");
+    }
+
     /** A token for {@code username} whose subject is stable for that name. */
     public String token(String username) {
         return token(UUID.nameUUIDFromBytes(username.getBytes()).toString(), username, 3600, Map.of());

@@ -1,13 +1,18 @@
 package io.nexodus.shared.identity;
 
+import java.util.Arrays;
+import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * The profile an OpenID Connect access token carries about its user, read the way Nexodus reads it
  * (reference/nexodus/behaviour.md §C.1, §D.2).
+ *
+ * @param issuer  the verified {@code iss}: with the subject, what identifies the user (V5__identity_issuer.sql)
+ * @param scopes  the {@code scope} claim's words: what the token may call (api.md §13, {@link ScopeRules})
  */
-public record TokenProfile(String subject, String username, String fullName, String picture, String email,
-        boolean emailVerified) {
+public record TokenProfile(String issuer, String subject, String username, String fullName, String picture,
+        String email, boolean emailVerified, Set<String> scopes) {
 
     static TokenProfile of(JsonWebToken jwt) {
         String username = firstNonBlank(jwt.getClaim("preferred_username"), jwt.getClaim("name"));
@@ -15,8 +20,10 @@ public record TokenProfile(String subject, String username, String fullName, Str
         Object verified = jwt.getClaim("email_verified");
         boolean emailVerified = verified != null && Boolean.parseBoolean(verified.toString());
         String email = text(jwt.getClaim("email")).trim().toLowerCase();
-        return new TokenProfile(jwt.getSubject(), username == null ? jwt.getSubject() : username, fullName,
-                text(jwt.getClaim("picture")), email.isEmpty() ? null : email, emailVerified);
+        String scope = text(jwt.getClaim("scope")).trim();
+        return new TokenProfile(jwt.getIssuer(), jwt.getSubject(), username == null ? jwt.getSubject() : username,
+                fullName, text(jwt.getClaim("picture")), email.isEmpty() ? null : email, emailVerified,
+                scope.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(scope.split("\\s+"))));
     }
 
     private static String firstNonBlank(Object... values) {

@@ -1,0 +1,53 @@
+package io.nexodus.fn.auth;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An identity provider's discovery document, served over real HTTP for the auth function's test (the
+ * whole flow against a real Keycloak is tests/…/KeycloakTest). Counts its requests, so a test can see
+ * that the document is fetched once, not per login.
+ */
+public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
+
+    static final AtomicInteger REQUESTS = new AtomicInteger();
+
+    private HttpServer server;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/realms/nexodus";
+        server.createContext("/realms/nexodus/.well-known/openid-configuration", exchange -> {
+            REQUESTS.incrementAndGet();
+            byte[] body = ("{\"issuer\":\"" + base + "\",\"device_authorization_endpoint\":\"" + base
+                    + "/protocol/openid-connect/auth/device\",\"token_endpoint\":\"" + base
+                    + "/protocol/openid-connect/token\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return Map.of("nexodus.auth.discovery-url", base + "/.well-known/openid-configuration",
+                "nexodus.fflag.security-groups", "false");
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.nexodus.shared.identity;
+
+import io.nexodus.shared.http.FunqyFunctions;
+import io.quarkus.funqy.runtime.FunctionInvoker;
+import io.vertx.core.http.HttpMethod;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The scope an identity-provider token needs for a request: Nexodus's {@code token.rego} for its JWTs
+ * (api.md §13). A REST route needs {@code read:<family>} to GET and {@code write:<family>} for anything
+ * else, the family named by the path's first segment after {@code /api/}; {@code fflags} and
+ * {@code POST /api/events} need none. A Funqy function (by name or CloudEvent type) needs what its
+ * {@link RequiresScope} says. Registration keys and device tokens are limited by {@link CredentialScope}.
+ */
+public final class ScopeRules {
+
+    /** {@code /api/<segment>} → its scope family. A segment not listed needs no scope (it has no route: 404). */
+    private static final Map<String, String> FAMILIES = Map.of(
+            "organizations", "organizations", "invitations", "organizations", "reg-keys", "organizations",
+            "vpcs", "organizations", "security-groups", "organizations", "service-networks", "organizations",
+            "devices", "devices", "sites", "devices",
+            "users", "users");
+
+    private ScopeRules() {
+    }
+
+    /**
+     * @param ceType the CloudEvent's type (binary mode header or structured body), else null
+     * @return the scope the request needs, or empty when it needs none
+     */
+    public static Optional<String> required(HttpMethod method, String path, String ceType) {
+        if (path.startsWith("/api/")) {
+            return restRoute(method, path);
+        }
+        FunctionInvoker function = FunqyFunctions.invokerFor(path, ceType);
+        RequiresScope scope = function == null ? null : function.getMethod().getAnnotation(RequiresScope.class);
+        return scope == null ? Optional.empty() : Optional.of(scope.value());
+    }
+
+    private static Optional<String> restRoute(HttpMethod method, String path) {
+        int end = path.indexOf('/', 5);
+        String segment = end < 0 ? path.substring(5) : path.substring(5, end);
+        if (method == HttpMethod.POST && path.equals("/api/events")) {
+            return Optional.empty(); // the watch stream: any token (what it shows is checked per watch)
+        }
+        String family = FAMILIES.get(segment);
+        if (family == null) {
+            return Optional.empty();
+        }
+        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+        return Optional.of((read ? "read:" : "write:") + family);
+    }
+}

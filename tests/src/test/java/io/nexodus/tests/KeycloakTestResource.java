@@ -1,0 +1,38 @@
+package io.nexodus.tests;
+
+import io.nexodus.testing.PostgresTestResource;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * PostgreSQL and the test issuers as for every test, plus a real Keycloak trusted as a third issuer
+ * ({@code keycloak}) and named as the provider nexd logs in with. Without a JDK 21+ the application starts
+ * without Keycloak and KeycloakTest skips (or fails under CI=true).
+ */
+public class KeycloakTestResource extends PostgresTestResource {
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>(super.start());
+        int[] ports = freePorts(2);
+        KeycloakServer.start(ports[0], ports[1]);
+        if (KeycloakServer.unavailable != null) {
+            return config;
+        }
+        String issuer = KeycloakServer.issuer("nexodus");
+        config.put("nexodus.auth.issuers", "other,keycloak");
+        config.put("nexodus.auth.issuer.keycloak.url", issuer);
+        config.put("nexodus.auth.issuer.keycloak.jwks", issuer + "/protocol/openid-connect/certs");
+        config.put("nexodus.auth.issuer.keycloak.audience", "account");
+        // the expiry checks wait out 5-second tokens: no minute of grace
+        config.put("nexodus.auth.issuer.keycloak.clock-skew", "1");
+        config.put("nexodus.auth.discovery-url", issuer + "/.well-known/openid-configuration");
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        KeycloakServer.stop();
+        super.stop();
+    }
+}
