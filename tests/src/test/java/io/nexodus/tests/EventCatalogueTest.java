@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class EventCatalogueTest {
 
     private static final Pattern MAPPING = Pattern.compile(
-            "@Funq\\(\"([^\"]+)\"\\)\\s*@CloudEventMapping\\(\\s*trigger\\s*=\\s*\"([^\"]+)\",\\s*responseType\\s*=\\s*\"([^\"]+)\"\\)");
+            // another annotation (the function's scope) may stand between the two
+            "@Funq\\(\"([^\"]+)\"\\)\\s*(?:@RequiresScope\\(\"[^\"]*\"\\)\\s*)?@CloudEventMapping\\(\\s*trigger\\s*=\\s*\"([^\"]+)\",\\s*responseType\\s*=\\s*\"([^\"]+)\"\\)");
 
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z][^`]*)` \\|(.*)$");
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = io.nexodus.testing.DiscoveryStub.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class NexodusContractTest {
 
     /**

@@ -28,8 +28,12 @@ class ConfigurationTest {
     /** Variables whose built-in default is right in the cluster too (a deadline, not a location). */
     private static final Set<String> DEFAULT_FITS = Set.of("IPAM_DEADLINE", "IPAM_DUMP_DEADLINE");
 
-    /** Set by Knative itself (reserved: a Service may not set it). */
-    private static final Set<String> KNATIVE_SETS = Set.of("PORT");
+    /**
+     * Set by Knative itself: PORT (reserved: a Service may not set it) and K_SINK, injected by the SinkBinding
+     * into every function Service (EventingWiringTest checks that it selects exactly the functions and that no
+     * manifest sets K_* itself).
+     */
+    private static final Set<String> KNATIVE_SETS = Set.of("PORT", "K_SINK");
 
     /**
      * The cluster's service token (shared/core ServiceToken: unset, it is accepted nowhere). Only gc, which

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
+import io.nexodus.testing.DiscoveryStub;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;

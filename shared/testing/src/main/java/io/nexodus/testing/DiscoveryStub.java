@@ -1,4 +1,4 @@
-package io.nexodus.fn.auth;
+package io.nexodus.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An identity provider's discovery document, served over real HTTP for the auth function's test (the
- * whole flow against a real Keycloak is tests/…/KeycloakTest). Counts its requests, so a test can see
+ * An identity provider's discovery document, served over real HTTP for the tests that start a device login
+ * (the auth function's, the contract test; the whole flow against a real Keycloak is tests/…/KeycloakTest). Counts its requests, so a test can see
  * that the document is fetched once, not per login.
  */
 public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
 
-    static final AtomicInteger REQUESTS = new AtomicInteger();
+    public static final AtomicInteger REQUESTS = new AtomicInteger();
 
     private HttpServer server;
 
