@@ -34,8 +34,10 @@ public final class CrashablePostgres {
     public static CrashablePostgres start() {
         try {
             Path data = Files.createTempDirectory("nexodus-crashable-pg");
+            // durable as a production server is: the embedded server's default (synchronous_commit=off, for
+            // speed) would lose acknowledged commits in a crash, which is not what this server is for
             EmbeddedPostgres embedded = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(true)
-                    .start();
+                    .setServerConfig("synchronous_commit", "on").setServerConfig("fsync", "on").start();
             CrashablePostgres server = new CrashablePostgres(embedded, data);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
             return server;
