@@ -1,5 +1,6 @@
 package io.nexodus.fn.devices;
 
+import io.nexodus.shared.flags.FeatureFlags;
 import io.nexodus.shared.events.OncePerEvent;
 import io.nexodus.fn.devices.Inputs.DeviceRef;
 import io.nexodus.shared.devices.DeviceRemoval;
@@ -48,6 +49,9 @@ public class Devices {
     @Inject
     DeviceTokenVault tokens;
 
+    @Inject
+    FeatureFlags flags;
+
     @Funq("list-devices")
     @RequiresScope("read:devices")
     @CloudEventMapping(trigger = "io.nexodus.devices.list", responseType = "io.nexodus.devices.listed")
@@ -57,6 +61,7 @@ public class Devices {
 
     /** Only the caller's own devices (a device token: only itself). */
     Uni<Page<Device>> page(ListParams params) {
+        flags.require(FeatureFlags.DEVICES);
         Caller me = caller.get();
         String scope = me.kind() == Caller.Kind.DEVICE_TOKEN ? " AND d.id = $2" : " AND $2::uuid IS NULL";
         return ListQuery.of(params, COLUMNS, "hostname").run(db, StoredDevice.COLUMNS,

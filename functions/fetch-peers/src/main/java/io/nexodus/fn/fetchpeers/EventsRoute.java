@@ -3,6 +3,7 @@ package io.nexodus.fn.fetchpeers;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.error.ApiException;
+import io.nexodus.shared.flags.FeatureFlags;
 import io.nexodus.shared.http.ErrorResponses;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.http.StreamRoute;
@@ -62,6 +63,9 @@ public class EventsRoute {
     @Inject
     CredentialLiveness credentials;
 
+    @Inject
+    FeatureFlags flags;
+
     @ConfigProperty(name = "nexodus.watch.max-duration", defaultValue = "PT4M")
     Duration maxDuration;
 
@@ -86,6 +90,7 @@ public class EventsRoute {
             caller = BearerAuthentication.callerOf(ctx);
             pathVpc = pathVpcId == null ? null : Ids.pathUuid(pathVpcId, "id");
             request = WatchRequest.parse(ctx.body().asString(), pathVpc);
+            request.items().forEach(item -> item.kind().requireEnabled(flags));
         } catch (RuntimeException e) {
             ErrorResponses.write(ctx, e);
             return;

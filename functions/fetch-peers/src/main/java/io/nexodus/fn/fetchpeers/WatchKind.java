@@ -1,6 +1,7 @@
 package io.nexodus.fn.fetchpeers;
 
 import io.nexodus.shared.device.StoredDevice;
+import io.nexodus.shared.flags.FeatureFlags;
 import io.nexodus.shared.model.Vpc;
 import io.nexodus.shared.store.Signals;
 import java.util.UUID;
@@ -12,14 +13,14 @@ import java.util.UUID;
  */
 enum WatchKind {
 
-    DEVICE("device", "SELECT " + StoredDevice.COLUMNS + " FROM devices d WHERE d.vpc_id = $1 AND d.revision > $2"
+    DEVICE("device", FeatureFlags.DEVICES, "SELECT " + StoredDevice.COLUMNS + " FROM devices d WHERE d.vpc_id = $1 AND d.revision > $2"
             + " %s ORDER BY d.revision LIMIT $3") {
         @Override
         String signal(UUID vpcId) {
             return Signals.devices(vpcId);
         }
     },
-    SECURITY_GROUP("security-group", "SELECT s.id, s.description, s.vpc_id, s.inbound_rules, s.outbound_rules,"
+    SECURITY_GROUP("security-group", FeatureFlags.SECURITY_GROUPS, "SELECT s.id, s.description, s.vpc_id, s.inbound_rules, s.outbound_rules,"
             + " s.revision, s.deleted_at IS NOT NULL AS deleted FROM security_groups s"
             + " WHERE s.organization_id = (SELECT organization_id FROM vpcs WHERE id = $1) AND s.revision > $2"
             + " %s ORDER BY s.revision LIMIT $3") {
@@ -28,7 +29,7 @@ enum WatchKind {
             return Signals.securityGroups(vpcId);
         }
     },
-    DEVICE_METADATA("device-metadata", "SELECT m.device_id, m.key, m.value, m.revision,"
+    DEVICE_METADATA("device-metadata", FeatureFlags.DEVICES, "SELECT m.device_id, m.key, m.value, m.revision,"
             + " m.deleted_at IS NOT NULL AS deleted FROM device_metadata m JOIN devices d ON d.id = m.device_id"
             + " WHERE d.vpc_id = $1 AND m.revision > $2 %s ORDER BY m.revision LIMIT $3") {
         @Override
@@ -36,7 +37,7 @@ enum WatchKind {
             return Signals.metadata(vpcId);
         }
     },
-    VPC("vpc", "SELECT " + Vpc.COLUMNS + ", v.deleted_at IS NOT NULL AS deleted FROM vpcs v"
+    VPC("vpc", null, "SELECT " + Vpc.COLUMNS + ", v.deleted_at IS NOT NULL AS deleted FROM vpcs v"
             + " WHERE v.organization_id = (SELECT organization_id FROM vpcs WHERE id = $1) AND v.revision > $2"
             + " %s ORDER BY v.revision LIMIT $3") {
         @Override
@@ -46,11 +47,21 @@ enum WatchKind {
     };
 
     private final String wireName;
+    /** The feature flag that must be on to watch this kind (api.md §9), or null */
+    private final String flag;
     private final String sql;
 
-    WatchKind(String wireName, String sql) {
+    WatchKind(String wireName, String flag, String sql) {
         this.wireName = wireName;
+        this.flag = flag;
         this.sql = sql;
+    }
+
+    /** @throws io.nexodus.shared.error.ApiException 405 when this kind's feature flag is off */
+    void requireEnabled(FeatureFlags flags) {
+        if (flag != null) {
+            flags.require(flag);
+        }
     }
 
     String wireName() {

@@ -7,6 +7,7 @@ import io.nexodus.fn.organizations.Inputs.MemberRef;
 import io.nexodus.fn.organizations.Inputs.OrganizationRef;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.flags.FeatureFlags;
 import io.nexodus.shared.events.Change;
 import io.nexodus.shared.events.Membership;
 import io.nexodus.shared.events.EventType;
@@ -69,6 +70,9 @@ public class Organizations {
     @Inject
     Outbox outbox;
 
+    @Inject
+    FeatureFlags flags;
+
     @Funq("list-organizations")
     @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organizations.list", responseType = "io.nexodus.organizations.listed")
@@ -97,6 +101,7 @@ public class Organizations {
     @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.create", responseType = "io.nexodus.organization.created")
     public Uni<Organization> create(AddOrganization input) {
+        flags.require(FeatureFlags.MULTI_ORGANIZATION);
         Caller me = caller.get();
         if (input == null || input.name() == null || input.name().isBlank()) {
             throw ApiErrors.fieldNotPresent("name");
@@ -138,6 +143,7 @@ public class Organizations {
     @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.organization.delete", responseType = "io.nexodus.organization.deleted")
     public Uni<Organization> delete(OrganizationRef ref) {
+        flags.require(FeatureFlags.MULTI_ORGANIZATION);
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
         Caller me = caller.get();
         return db.withTransaction(conn -> access.requireOwner(conn, me, id, "organization")
@@ -187,6 +193,7 @@ public class Organizations {
     @CloudEventMapping(trigger = "io.nexodus.organization.user.delete",
             responseType = "io.nexodus.organization.member.removed")
     public Uni<UserOrganization> removeMember(MemberRef ref) {
+        flags.require(FeatureFlags.MULTI_ORGANIZATION);
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
         UUID uid = Ids.pathUuid(ref.uid(), "uid");
         Caller me = caller.get();

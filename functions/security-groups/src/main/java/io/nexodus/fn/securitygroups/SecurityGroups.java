@@ -7,6 +7,7 @@ import io.nexodus.fn.securitygroups.Inputs.SecurityGroupRef;
 import io.nexodus.fn.securitygroups.Inputs.UpdateSecurityGroup;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
+import io.nexodus.shared.flags.FeatureFlags;
 import io.nexodus.shared.events.Change;
 import io.nexodus.shared.events.EventType;
 import io.nexodus.shared.events.Outbox;
@@ -62,6 +63,9 @@ public class SecurityGroups {
     @Inject
     Outbox outbox;
 
+    @Inject
+    FeatureFlags flags;
+
     @Funq("list-security-groups")
     @RequiresScope("read:organizations")
     @CloudEventMapping(trigger = "io.nexodus.securitygroups.list", responseType = "io.nexodus.securitygroups.listed")
@@ -103,6 +107,7 @@ public class SecurityGroups {
     @RequiresScope("write:organizations")
     @CloudEventMapping(trigger = "io.nexodus.securitygroup.create", responseType = "io.nexodus.securitygroup.created")
     public Uni<SecurityGroup> create(AddSecurityGroup input) {
+        flags.require(FeatureFlags.SECURITY_GROUPS);
         Caller me = caller.get();
         if (input == null) {
             throw ApiErrors.fieldNotPresent("vpc_id");

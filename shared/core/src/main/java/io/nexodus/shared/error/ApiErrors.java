@@ -47,6 +47,15 @@ public final class ApiErrors {
         return new ApiException(400, new ErrorBody("operation not allowed", null, reason, null, null, null));
     }
 
+    /**
+     * 405 {@code {"error":"operation not allowed","reason":"<flag> support is disabled"}}: the route's feature
+     * flag is off (api.md §0, Nexodus's {@code FlagCheck}).
+     */
+    public static ApiException featureDisabled(String flag) {
+        return new ApiException(405, new ErrorBody("operation not allowed", null, flag + " support is disabled",
+                null, null, null));
+    }
+
     /** 401 with a JSON body (Nexodus answered 401 with an empty body). */
     public static ApiException unauthorized(String reason) {
         return new ApiException(401, new ErrorBody("unauthorized", null, reason, null, null, null));
