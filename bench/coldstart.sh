@@ -18,7 +18,7 @@
 # e.g. APPS="floor floor-vertx-read floor-hibernate-read"), LATENCY_S (seconds of measured load per floor row
 # after the rounds, 10; 0 = none), LATENCY_CLIENTS (2), RUNS (7), IDLE_MS (2000), BUDGET_S (harness time budget, 660), SKIP_BUILD=1 (re-measure the
 # last builds), OPTIONS (space-separated JVM options to measure, default DEFAULT_OPTIONS below), MVN_ARGS (extra Maven arguments,
-# e.g. -o), JAVA17_HOME, JAVA25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64; j25 options are skipped
+# e.g. -o), FLAGS_<name> (extra flags of an option "<option>+<name>", see option_row), JAVA17_HOME, JAVA25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64; j25 options are skipped
 # when there is no JDK 25).
 # Never part of `mvn verify`: bench/ modules are only in the reactor with -Pbench.
 set -euo pipefail
@@ -46,8 +46,18 @@ ALL_OPTIONS="$DEFAULT_OPTIONS j25 j25-aot-trained j17-appcds-lean j25-aot-lean"
 OPTIONS=${OPTIONS:-$DEFAULT_OPTIONS}
 # *-trained: the AOT cache is written by a training run that serves the benchmark request (harness, before
 # round 0) instead of Quarkus's build-time run that only starts and stops the app.
+# A variant: "<option>+<name>" runs <option> with the extra flags of the environment variable FLAGS_<name>
+# (e.g. OPTIONS="j25-aot-trained-serial j25-aot-trained-serial+otel" FLAGS_otel="-Dquarkus.otel.sdk.disabled=false"),
+# trained with them too, into its own AOT cache: the same build measured with a runtime switch off and on.
 option_row() { # name -> "build|javahome|flags|training flags"
   case $1 in
+    *+*)
+      local base=${1%%+*} variant=${1#*+} extra row
+      extra=$(printenv "FLAGS_$variant") || { echo "option $1: FLAGS_$variant is not set" >&2; exit 2; }
+      row=$(option_row "$base") || exit 2
+      IFS='|' read -r b jh flags training <<< "$row"
+      flags=${flags//.aot/-$variant.aot}; training=${training//.aot/-$variant.aot}
+      echo "$b|$jh|$flags $extra|${training:+$training $extra}" ;;
     j17)             echo "j17|$JAVA17_HOME|" ;;
     j17-warmup)      echo "j17|$JAVA17_HOME|-Dnexodus.startup.warm-up=true" ;;
     j17-appcds)      echo "j17-appcds|$JAVA17_HOME|-XX:SharedArchiveFile=app-cds.jsa" ;;
