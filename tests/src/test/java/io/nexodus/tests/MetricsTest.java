@@ -71,8 +71,9 @@ class MetricsTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .until(() -> value(scrape(), "nexodus_ipam_addresses_in_use", "vpc=\"" + vpc + "\"", "family=\"ipv4\"") == 3);
             List<String> page = scrape();
-            System.out.printf("metrics: %d lines scraped, %d series of ours%n", page.size(),
-                    page.stream().filter(l -> l.startsWith("nexodus_")).count());
+            System.out.printf("metrics: %d lines scraped, %d series of ours; families: %s%n", page.size(),
+                    page.stream().filter(l -> l.startsWith("nexodus_")).count(),
+                    page.stream().filter(l -> l.startsWith("# TYPE ")).map(l -> l.substring(7)).toList());
 
             // requests and latency per route template and per CloudEvent type
             assertTrue(value(page, "http_server_requests_seconds_count", "method=\"POST\"", "uri=\"/api/devices\"",
@@ -86,6 +87,7 @@ class MetricsTest {
             assertTrue(value(page, "sql_pool_usage_seconds_count") >= 1, "pool acquisitions timed");
             assertTrue(value(page, "sql_pool_queue_delay_seconds_count") >= 1, "waits for a connection timed");
             assertTrue(value(page, "sql_pool_active") >= 0);
+            System.out.printf("metrics: pool series: %s%n", page.stream().filter(l -> l.startsWith("sql_pool_queue_delay_seconds_count")).toList());
             // IPAM calls: latency by gRPC status, success and a refusal
             assertTrue(value(page, "grpc_client_processing_duration_seconds_count", "service=\"api.v1.IpamService\"",
                     "method=\"AcquireIP\"", "statusCode=\"OK\"") >= 3);
