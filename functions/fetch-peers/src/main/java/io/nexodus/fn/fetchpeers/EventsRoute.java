@@ -66,6 +66,9 @@ public class EventsRoute {
     @Inject
     FeatureFlags flags;
 
+    @Inject
+    WatchMetrics metrics;
+
     @ConfigProperty(name = "nexodus.watch.max-duration", defaultValue = "PT4M")
     Duration maxDuration;
 
@@ -201,13 +204,16 @@ public class EventsRoute {
                     }
                 }));
         Uni<Void> session = deviceId == null ? Uni.createFrom().voidItem() : online.opened(streamId, deviceId);
+        metrics.opened();
         session.subscribe().with(ok -> stream.start(ended -> {
+            metrics.closed();
             vertx.cancelTimer(timer);
             vertx.cancelTimer(recheck);
             if (deviceId != null) {
                 online.closed(streamId, deviceId);
             }
         }), failure -> {
+            metrics.closed();
             vertx.cancelTimer(timer);
             vertx.cancelTimer(recheck);
             stream.end(renderer.error("", "watch failed: " + failure.getMessage()));

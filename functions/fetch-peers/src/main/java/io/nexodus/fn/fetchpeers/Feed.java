@@ -30,16 +30,30 @@ final class Feed {
     private final WatchSpec spec;
     private final Pool db;
     private final Function<Row, FeedRow> render;
+    private final WatchMetrics metrics;
     private final Map<Follower, Long> cursors = new HashMap<>();
     private boolean reading;
     private boolean again;
     /** Database reads made, for tests and the benchmark. */
     private long reads;
+    /** When the first signal not yet read for arrived (System.nanoTime), 0 when none waits: the fan-out delay's start. */
+    private long signalledAt;
 
-    Feed(WatchSpec spec, Pool db, Function<Row, FeedRow> render) {
+    Feed(WatchSpec spec, Pool db, Function<Row, FeedRow> render, WatchMetrics metrics) {
         this.spec = spec;
         this.db = db;
         this.render = render;
+        this.metrics = metrics;
+    }
+
+    /** A change signal for this feed's rows: read, and time the way to the followers. */
+    void signalled() {
+        synchronized (this) {
+            if (signalledAt == 0) {
+                signalledAt = System.nanoTime();
+            }
+        }
+        poke();
     }
 
     /**
@@ -65,8 +79,10 @@ final class Feed {
 
     void poke() {
         long from;
+        long since;
         synchronized (this) {
             if (cursors.isEmpty()) {
+                signalledAt = 0;
                 return;
             }
             if (reading) {
@@ -75,18 +91,24 @@ final class Feed {
             }
             reading = true;
             from = cursors.values().stream().mapToLong(Long::longValue).min().orElse(0);
+            since = signalledAt;
+            signalledAt = 0;
         }
-        read(from);
+        read(from, since);
     }
 
-    private void read(long from) {
+    /** @param since when the signal this read answers arrived, 0 when it answers none (a new follower) */
+    private void read(long from, long since) {
         synchronized (this) {
             reads++;
         }
         page(db, spec, from, PAGE, render).subscribe().with(rows -> {
-            deliver(rows);
+            boolean timed = deliver(rows) && since != 0;
+            if (timed) {
+                metrics.delivered(spec.kind(), since); // once per signal: a long change's later pages are not a second delay
+            }
             if (rows.size() == PAGE) {
-                read(rows.get(rows.size() - 1).revision());
+                read(rows.get(rows.size() - 1).revision(), timed ? 0 : since);
             } else {
                 finished();
             }
@@ -112,9 +134,10 @@ final class Feed {
         }
     }
 
-    private void deliver(List<FeedRow> rows) {
+    /** @return whether any follower got rows */
+    private boolean deliver(List<FeedRow> rows) {
         if (rows.isEmpty()) {
-            return;
+            return false;
         }
         Map<Follower, List<FeedRow>> out = new HashMap<>();
         synchronized (this) {
@@ -128,6 +151,7 @@ final class Feed {
             }
         }
         out.forEach(Follower::deliver);
+        return !out.isEmpty();
     }
 
     /** Rows of {@code spec} after {@code cursor}, in revision order, at most {@code limit}. */

@@ -22,6 +22,9 @@ public class Feeds {
     @Inject
     WatchRenderer renderer;
 
+    @Inject
+    WatchMetrics metrics;
+
     private record Running(Feed feed, Runnable unsubscribe) {
     }
 
@@ -33,8 +36,8 @@ public class Feeds {
         synchronized (this) {
             Running r = running.get(spec.key());
             if (r == null) {
-                Feed created = new Feed(spec, db, row -> renderer.render(spec.kind(), row));
-                r = new Running(created, hub.subscribe(spec.kind().signal(spec.vpcId()), created::poke));
+                Feed created = new Feed(spec, db, row -> renderer.render(spec.kind(), row), metrics);
+                r = new Running(created, hub.subscribe(spec.kind().signal(spec.vpcId()), created::signalled));
                 running.put(spec.key(), r);
             }
             feed = r.feed();

@@ -94,6 +94,9 @@ public class RegisterDevice {
     @Inject
     Outbox outbox;
 
+    @Inject
+    RegistrationMetrics metrics;
+
     @Funq("register-device")
     @RequiresScope("write:devices")
     @CloudEventMapping(trigger = "io.nexodus.device.register", responseType = "io.nexodus.device.registered")
@@ -119,7 +122,14 @@ public class RegisterDevice {
                         .flatMap(allocation -> insert(me, reg, publicKey, allocation, advertised, endpoints, hostname, os,
                                 relay, Boolean.TRUE.equals(input.symmetricNat()))
                                 .onFailure().recoverWithUni(f -> afterFailedInsert(f, reg, publicKey, allocation))))
-                .map(stored -> tokens.present(stored, me));
+                .map(stored -> tokens.present(stored, me))
+                .onItemOrFailure().invoke((device, failure) -> {
+                    if (failure == null) {
+                        metrics.registered();
+                    } else {
+                        metrics.failed(failure);
+                    }
+                });
     }
 
     /**

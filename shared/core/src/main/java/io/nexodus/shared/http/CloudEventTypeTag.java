@@ -1,0 +1,34 @@
+package io.nexodus.shared.http;
+
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.micrometer.runtime.HttpServerMetricsTagsContributor;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Singleton;
+
+/**
+ * Adds the CloudEvent type to {@code http.server.requests} (docs/operations.md "Metrics"), so that requests
+ * and latency are per CloudEvent type as well as per route: every CloudEvent arrives on {@code POST /}.
+ * The tag {@code cloudevent} is the {@code ce-type} header when this application maps it to a function,
+ * {@code unmapped} for any other CloudEvent (the header is the sender's to choose: an unbounded tag would
+ * let anyone make series), and {@code none} for a request that is not a CloudEvent. A structured-mode
+ * event's type is in its body, which is not read here: it counts as {@code unmapped} (the Knative Broker
+ * delivers binary mode).
+ */
+@Singleton
+public class CloudEventTypeTag implements HttpServerMetricsTagsContributor {
+
+    private static final Tags NONE = Tags.of("cloudevent", "none");
+    private static final Tags UNMAPPED = Tags.of("cloudevent", "unmapped");
+
+    @Override
+    public Tags contribute(Context context) {
+        HttpServerRequest request = context.request();
+        if (!CloudEventRequests.isCloudEvent(request)) {
+            return NONE;
+        }
+        String type = request.getHeader("ce-type");
+        return type != null && FunqyFunctions.invokerFor(request.path(), type) != null
+                ? Tags.of("cloudevent", type)
+                : UNMAPPED;
+    }
+}
