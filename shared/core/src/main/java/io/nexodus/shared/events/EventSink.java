@@ -4,12 +4,14 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.http.HttpMessageFactory;
 import io.nexodus.shared.tracing.TraceContext;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,10 +51,11 @@ public class EventSink {
     private final Tracer tracer;
 
     EventSink(@ConfigProperty(name = "nexodus.events.sink") Optional<String> sink,
-            @ConfigProperty(name = "nexodus.events.send-timeout") Duration timeout, Tracer tracer) {
+            @ConfigProperty(name = "nexodus.events.send-timeout") Duration timeout, Instance<Tracer> tracers) {
         this.sink = sink.filter(s -> !s.isBlank()).map(URI::create);
         this.timeout = timeout;
-        this.tracer = tracer;
+        // none in a build made without tracing (quarkus.otel.enabled=false at build time: docs/operations.md)
+        this.tracer = tracers.isResolvable() ? tracers.get() : OpenTelemetry.noop().getTracer("nexodus");
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
