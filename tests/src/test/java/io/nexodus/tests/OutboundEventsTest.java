@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudevents.CloudEvent;
@@ -87,6 +88,7 @@ class OutboundEventsTest {
         assertEquals("/nexodus/vpcs", created.getSource().toString());
         assertEquals("application/json", created.getDataContentType());
         assertEquals("one", description(created), data(created));
+        assertNull(created.getExtension("traceparent"), "no OTLP endpoint here: tracing is off, nothing to continue");
         assertEquals(1, TestDb.count(db, "SELECT count(*) FROM events WHERE id = $1 AND delivered_at IS NOT NULL",
                 UUID.fromString(created.getId())), "the event's id is its outbox row's, marked delivered");
         // Funqy HTTP

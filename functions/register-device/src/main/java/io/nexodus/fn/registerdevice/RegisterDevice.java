@@ -64,7 +64,7 @@ public class RegisterDevice {
 
     /**
      * The row, the watchers' signal and the outbound event in one statement, one round trip (autocommit);
-     * $19/$20 channel and signal; $21 ephemeral, $22 the token's lifetime in seconds (null: none); $23…$31
+     * $19/$20 channel and signal; $21 ephemeral, $22 the token's lifetime in seconds (null: none); $23…$32
      * the event ({@link Outbox#values}), which exists only if the row does. The row's registration key
      * counts the use in the same statement (trigger {@code devices_count_reg_key_use}, V4), or refuses it.
      */

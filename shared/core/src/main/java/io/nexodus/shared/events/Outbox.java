@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexodus.shared.identity.Caller;
+import io.nexodus.shared.tracing.TraceContext;
 import io.quarkus.arc.Arc;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
@@ -28,10 +29,12 @@ import java.util.UUID;
 public class Outbox {
 
     /** The columns one event row is written with, in the order of {@link #values}. */
-    static final String COLUMNS = "id, organization_id, type, source, subject, actor_id, actor_kind, data, pending";
+    static final String COLUMNS = "id, organization_id, type, source, subject, actor_id, actor_kind, data, pending,"
+            + " traceparent";
 
     /** The SQL type of each column of {@link #COLUMNS}: a bare parameter in a SELECT list has none. */
-    private static final String[] TYPES = {"uuid", "uuid", "text", "text", "text", "uuid", "text", "text", "boolean"};
+    private static final String[] TYPES = {"uuid", "uuid", "text", "text", "text", "uuid", "text", "text", "boolean",
+            "text"};
 
     /** Fields that hold a credential in some resource's stored form: never in an event. */
     private static final Set<String> SECRET_FIELDS = Set.of("bearer_token", "token_hash", "token_ciphertext",
@@ -50,7 +53,7 @@ public class Outbox {
 
     /** Writes the event of {@code change}, made by function {@code function}, inside transaction {@code tx}. */
     public Uni<Void> record(SqlClient tx, String function, Change change) {
-        return tx.preparedQuery("INSERT INTO events (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9)")
+        return tx.preparedQuery("INSERT INTO events (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10)")
                 .execute(Tuple.from(values(function, change)))
                 .replaceWithVoid();
     }
@@ -67,21 +70,25 @@ public class Outbox {
     /**
      * For a change written by one statement (no transaction, one round trip): the body of a data-modifying
      * CTE that inserts the event once per row of {@code cte}, with parameters {@code $first} …
-     * {@code $first+8} bound to {@link #values}.
+     * {@code $first+9} bound to {@link #values}.
      *
      * @param overlay a jsonb expression over {@code cte}'s columns merged into the data built in Java, for
      *                what only the database knows (a revision), e.g. {@code jsonb_build_object('revision', d.revision)}
      */
     public static String insertFrom(String cte, int first, String overlay) {
         StringBuilder params = new StringBuilder();
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < TYPES.length; i++) {
             String param = "$" + (first + i) + "::" + TYPES[i];
             params.append(i == 0 ? "" : ", ").append(i == 7 ? param + "::jsonb || " + overlay : param);
         }
         return "INSERT INTO events (" + COLUMNS + ") SELECT " + params + " FROM " + cte;
     }
 
-    /** The row's values for {@link #record} and {@link #insertFrom}; arranges for the send after the answer. */
+    /**
+     * The row's values for {@link #record} and {@link #insertFrom}; arranges for the send after the answer.
+     * The event keeps the request's trace context: it is sent after the answer (or by gc's sweep), when that
+     * context is gone, and continues the trace of the change that made it.
+     */
     public List<Object> values(String function, Change change) {
         Caller actor = actor();
         // always pending, even where this replica has no sink: a pod may start before Knative's SinkBinding
@@ -93,7 +100,7 @@ public class Outbox {
         }
         return Arrays.asList(UUID.randomUUID(), change.organizationId(), change.type().type(), source(function),
                 change.subject().toString(), actor.userId(), actor.kind().name().toLowerCase(Locale.ROOT),
-                dataOf(change), pending);
+                dataOf(change), pending, TraceContext.currentTraceparent());
     }
 
     /** The CloudEvent {@code source} of events a function emits. */

@@ -102,7 +102,7 @@ public class OutboxRelay {
     private Uni<Drained> oneBatch(SqlConnection conn) {
         return conn.query("SET LOCAL lock_timeout = '30s'").execute()
                 .call(() -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK)))
-                .flatMap(ignored -> conn.preparedQuery("SELECT id, type, source, subject, time, data::text AS data"
+                .flatMap(ignored -> conn.preparedQuery("SELECT id, type, source, subject, time, data::text AS data, traceparent"
                         + " FROM events WHERE pending ORDER BY seq LIMIT $1").execute(Tuple.of(BATCH)))
                 .flatMap(rows -> sendInOrder(rows)
                         .flatMap(delivered -> delivered.isEmpty() ? Uni.createFrom().item(0)
@@ -126,7 +126,8 @@ public class OutboxRelay {
                         return Uni.createFrom().voidItem();
                     }
                     Stored event = new Stored(row.getUUID("id").toString(), row.getString("type"),
-                            row.getString("source"), subject, row.getOffsetDateTime("time"), row.getString("data"));
+                            row.getString("source"), subject, row.getOffsetDateTime("time"), row.getString("data"),
+                            row.getString("traceparent"));
                     return Uni.createFrom().completionStage(sink.send(event)).invoke(outcome -> {
                         switch (outcome) {
                             case DELIVERED -> delivered.add(row.getUUID("id"));

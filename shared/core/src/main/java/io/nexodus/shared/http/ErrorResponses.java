@@ -9,6 +9,7 @@ import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
 import io.nexodus.shared.database.DatabaseFailures;
+import io.nexodus.shared.tracing.TraceContext;
 import java.net.ConnectException;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -73,7 +74,8 @@ public final class ErrorResponses {
             LOG.warnf("backend unavailable: %s", cause.getMessage());
             return ApiErrors.unavailable("a backend is unavailable, retry later");
         }
-        String traceId = UUID.randomUUID().toString();
+        // the trace's own id when the request is traced, so the answer, this line and the trace agree
+        String traceId = TraceContext.currentTraceId().orElseGet(() -> UUID.randomUUID().toString());
         LOG.errorf(failure, "internal error %s", traceId);
         return ApiErrors.internal(traceId);
     }
