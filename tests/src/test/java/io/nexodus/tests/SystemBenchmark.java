@@ -44,7 +44,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * IPAM server, a real PostgreSQL): register-device throughput against the same SQL + IPAM calls issued
  * directly, update-device latency, the peer list of a 10,000-device VPC against its SQL, a delta after
  * one change, and one change fanned out to 1,000 open watch streams. Bounded; prints its figures. Off
- * unless {@code -Dnexodus.benchmark=true} ({@code mvn -B -pl tests -am verify -Pbenchmark}).
+ * unless {@code -Dnexodus.benchmark=true} ({@code mvn -B -pl tests -am verify -Pbenchmark}); with
+ * {@code -Dnexodus.benchmark.events=true} the outbound events are sent to a sink in its own process
+ * ({@link SinkProcess}) and the relay's cost is printed beside the rates (docs/benchmarks.md).
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
