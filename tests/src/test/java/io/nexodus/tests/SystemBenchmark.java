@@ -10,6 +10,7 @@ import io.nexodus.shared.ipam.IpamClient;
 import io.nexodus.shared.model.Vpc;
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -43,7 +44,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * IPAM server, a real PostgreSQL): register-device throughput against the same SQL + IPAM calls issued
  * directly, update-device latency, the peer list of a 10,000-device VPC against its SQL, a delta after
  * one change, and one change fanned out to 1,000 open watch streams. Bounded; prints its figures. Off
- * unless {@code -Dnexodus.benchmark=true} ({@code mvn -B -pl tests -am verify -Pbenchmark}).
+ * unless {@code -Dnexodus.benchmark=true} ({@code mvn -B -pl tests -am verify -Pbenchmark}); with
+ * {@code -Dnexodus.benchmark.events=true} the outbound events are sent to a sink in its own process
+ * ({@link SinkProcess}) and the relay's cost is printed beside the rates (docs/benchmarks.md).
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
@@ -51,18 +54,54 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "nexodus.benchmark", matches = "true")
 class SystemBenchmark {
 
-    /** A real sink (events on: every registration's event is sent) only when the run asks for events. */
-    public static class SinkWhenEventsOn extends EventSink {
+    /**
+     * A real sink (events on: every registration's event is sent) only when the run asks for events: a
+     * {@link SinkProcess} in its own JVM, as the Broker is another pod in production, so that receiving the
+     * events is not counted as the function's work (an in-JVM sink parsing every event with the SDK was).
+     */
+    public static class SinkWhenEventsOn implements QuarkusTestResourceLifecycleManager {
+        static volatile Process process;
+        static volatile java.net.URI countUri;
+
         @Override
         public java.util.Map<String, String> start() {
-            return Boolean.getBoolean("nexodus.benchmark.events") ? super.start() : java.util.Map.of();
+            if (!Boolean.getBoolean("nexodus.benchmark.events")) {
+                return java.util.Map.of();
+            }
+            try {
+                String classes = java.nio.file.Path.of(SinkProcess.class.getProtectionDomain().getCodeSource()
+                        .getLocation().toURI()).toString();
+                String javaCommand = ProcessHandle.current().info().command().orElse("java");
+                // a small, quick JVM: C1 only, serial GC, a small heap (it keeps nothing)
+                process = new ProcessBuilder(javaCommand, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
+                        "-cp", classes, SinkProcess.class.getName())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                String port = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                if (port == null) {
+                    throw new IllegalStateException("the sink process ended before it listened");
+                }
+                String sink = "http://127.0.0.1:" + port.trim() + "/";
+                countUri = java.net.URI.create(sink + "count");
+                return java.util.Map.of("nexodus.events.sink", sink);
+            } catch (java.io.IOException | java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override
         public void stop() {
-            if (Boolean.getBoolean("nexodus.benchmark.events")) {
-                super.stop();
+            if (process != null) {
+                process.destroy();
             }
+        }
+
+        /** What the sink process received so far: {events, its CPU time in ms}. */
+        static long[] counts() throws Exception {
+            String answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(countUri).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String[] parts = answer.trim().split(" ");
+            return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
         }
     }
 
@@ -149,14 +188,77 @@ class SystemBenchmark {
         };
         // one unmeasured pass of each first, so that neither is timed on a cold JIT (the second one measured
         // would otherwise profit from the first's warm-up)
+        // events on: every pass starts with an empty outbox (the sends a pass caused are not the next one's
+        // work; the direct passes' rows, which no request kicks, are sent in between, untimed)
         int n = REGISTRATIONS;
         rate(n, viaHttp);
+        outboxEmpty();
         rate(n, i -> sameCallsDirect.run(n + i));
+        // the direct pass's rows, which no request kicked: the relay's own cost per event, in one drain
+        long cpu = jvmCpuMillis();
+        long drainStart = System.nanoTime();
+        outboxEmpty();
+        if (EVENTS_ON) {
+            System.out.printf("relay: %d pending events drained in %d ms, this JVM's CPU %.2f ms per event%n", n,
+                    (System.nanoTime() - drainStart) / 1_000_000, (double) (jvmCpuMillis() - cpu) / n);
+        }
+        long seqBefore = lastSeq();
+        cpu = jvmCpuMillis();
+        long[] sinkBefore = EVENTS_ON ? SinkWhenEventsOn.counts() : null;
         double viaFunction = rate(n, i -> viaHttp.run(2 * n + i));
+        long answered = System.nanoTime();
+        outboxEmpty();
+        long drainedAfterMs = (System.nanoTime() - answered) / 1_000_000;
+        double functionCpuMs = (double) (jvmCpuMillis() - cpu) / n;
+        long[] sinkAfter = EVENTS_ON ? SinkWhenEventsOn.counts() : null;
+        cpu = jvmCpuMillis();
         double direct = rate(n, i -> sameCallsDirect.run(3 * n + i));
+        double directCpuMs = (double) (jvmCpuMillis() - cpu) / n;
         System.out.printf("register-device: %.0f/s via the function (HTTP), %.0f/s the same SQL + IPAM calls issued directly"
                 + " -> %.0f %%  (%d each after %d unmeasured of each, %d threads)%n",
                 viaFunction, direct, 100 * viaFunction / direct, REGISTRATIONS, REGISTRATIONS, THREADS);
+        System.out.printf("register-device: this JVM's CPU per registration %.2f ms via the function, %.2f ms direct"
+                + " (the benchmark's clients included; PostgreSQL's not)%n", functionCpuMs, directCpuMs);
+        if (EVENTS_ON) {
+            System.out.printf("register-device events: %d received by the sink process (of %d), all sent %d ms after the"
+                    + " last answer; the sink process's CPU %.2f ms per event%n", sinkAfter[0] - sinkBefore[0], n,
+                    drainedAfterMs, (double) (sinkAfter[1] - sinkBefore[1]) / Math.max(1, sinkAfter[0] - sinkBefore[0]));
+            // a round marks what it delivered in one statement of one transaction: one delivered_at per round
+            long rounds = db.preparedQuery("SELECT count(DISTINCT delivered_at) FROM events WHERE seq > $1")
+                    .execute(Tuple.of(seqBefore)).await().indefinitely().iterator().next().getLong(0);
+            System.out.printf("register-device events: %d relay rounds, %.1f events per round%n", rounds,
+                    (double) n / Math.max(1, rounds));
+        }
+    }
+
+    private long lastSeq() {
+        return db.query("SELECT coalesce(max(seq), 0) FROM events").execute().await().indefinitely().iterator().next()
+                .getLong(0);
+    }
+
+    /** Events on: sends what is pending now and waits until nothing is (bounded); events off: nothing to do. */
+    private void outboxEmpty() throws InterruptedException {
+        if (!EVENTS_ON) {
+            return;
+        }
+        io.nexodus.shared.events.OutboxRelay relay = io.quarkus.arc.Arc.container()
+                .instance(io.nexodus.shared.events.OutboxRelay.class).get();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < until) {
+            relay.drain().await().indefinitely();
+            long pending = db.query("SELECT count(*) FROM events WHERE pending").execute().await().indefinitely()
+                    .iterator().next().getLong(0);
+            if (pending == 0) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the outbox was not drained within 60 s");
+    }
+
+    private static long jvmCpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
     }
 
     private void updateLatency(String bearer, String vpc) {

@@ -10,22 +10,33 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sends one stored event to the sink Knative injects ({@code K_SINK}): the CloudEvents SDK writes it in
- * binary mode (attributes as {@code ce-} headers, the data as a JSON body) onto the JDK's HTTP client.
+ * binary mode (attributes as {@code ce-} headers, the data as a JSON body) onto the Vert.x HTTP client
+ * the application already runs (one kept-alive connection, answers handled on its event loop).
+ *
+ * <p>Not the JDK's {@code HttpClient}: its {@code sendAsync} hands every answer to the default
+ * {@code CompletableFuture} executor, which on a machine (or a pod's CPU limit) of two cores or fewer is
+ * a new thread per task, so every event cost a thread start, and the relay's next send and its database
+ * statements then ran on that thread (measured in the register-device benchmark, docs/benchmarks.md).
  *
  * <p>An event recorded under a trace continues it: the send is a {@code PRODUCER} span, child of the request
  * that made the change, and its context goes out twice, as the CloudEvents distributed-tracing extension
@@ -47,23 +58,26 @@ public class EventSink {
 
     private final Optional<URI> sink;
     private final Duration timeout;
-    private final HttpClient http;
+    private final Vertx vertx;
     private final Tracer tracer;
+    /** Made on the first send: a replica without a sink (or that never sends) opens nothing. */
+    private volatile HttpClient http;
 
     EventSink(@ConfigProperty(name = "nexodus.events.sink") Optional<String> sink,
-            @ConfigProperty(name = "nexodus.events.send-timeout") Duration timeout, Instance<Tracer> tracers) {
+            @ConfigProperty(name = "nexodus.events.send-timeout") Duration timeout, Vertx vertx,
+            Instance<Tracer> tracers) {
         this.sink = sink.filter(s -> !s.isBlank()).map(URI::create);
         this.timeout = timeout;
+        this.vertx = vertx;
         // none in a build made without tracing (quarkus.otel.enabled=false at build time: docs/operations.md)
         this.tracer = tracers.isResolvable() ? tracers.get() : OpenTelemetry.noop().getTracer("nexodus");
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
     public boolean configured() {
         return sink.isPresent();
     }
 
-    public CompletableFuture<Outcome> send(Stored event) {
+    public CompletionStage<Outcome> send(Stored event) {
         if (event.traceparent() == null) {
             return send(event, null);
         }
@@ -86,7 +100,7 @@ public class EventSink {
         });
     }
 
-    private CompletableFuture<Outcome> send(Stored event, String traceparent) {
+    private CompletionStage<Outcome> send(Stored event, String traceparent) {
         CloudEventBuilder builder = CloudEventBuilder.v1()
                 .withId(event.id())
                 .withType(event.type())
@@ -99,17 +113,38 @@ public class EventSink {
             builder.withExtension(TraceContext.TRACEPARENT, traceparent);
         }
         CloudEvent cloudEvent = builder.build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(sink.orElseThrow()).timeout(timeout);
+        MultiMap headers = HttpHeaders.headers();
         if (traceparent != null) {
-            request.header(TraceContext.TRACEPARENT, traceparent);
+            headers.add(TraceContext.TRACEPARENT, traceparent);
         }
-        HttpMessageFactory.createWriter(request::header,
-                body -> request.POST(HttpRequest.BodyPublishers.ofByteArray(body))).writeBinary(cloudEvent);
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
-                .handle((response, failure) -> failure != null ? Outcome.UNREACHABLE
-                        : response.statusCode() / 100 == 2 ? Outcome.DELIVERED
+        Buffer[] body = {Buffer.buffer()};
+        HttpMessageFactory.createWriter(headers::add, bytes -> body[0] = Buffer.buffer(bytes)).writeBinary(cloudEvent);
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+                .setAbsoluteURI(sink.orElseThrow().toString()).setHeaders(headers).setTimeout(timeout.toMillis());
+        return client().request(request)
+                .compose(req -> req.send(body[0]))
+                // the body is read (and dropped) so that the connection can carry the next event
+                .compose(response -> response.body().map(ignored -> response.statusCode()))
+                .map(status -> status / 100 == 2 ? Outcome.DELIVERED
                         // the Broker answers 5xx/429 when it cannot take events now: not this event's fault
-                        : response.statusCode() >= 500 || response.statusCode() == 429 ? Outcome.UNREACHABLE
-                        : Outcome.REFUSED);
+                        : status >= 500 || status == 429 ? Outcome.UNREACHABLE
+                        : Outcome.REFUSED)
+                .otherwise(Outcome.UNREACHABLE)
+                .toCompletionStage();
+    }
+
+    private HttpClient client() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                if (http == null) {
+                    // the relay sends one event at a time (order per subject), so one connection is all it uses
+                    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(1)
+                            .setConnectTimeout((int) timeout.toMillis()));
+                }
+                client = http;
+            }
+        }
+        return client;
     }
 }
