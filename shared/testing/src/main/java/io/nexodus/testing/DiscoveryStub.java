@@ -40,8 +40,7 @@ public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
             }
         });
         server.start();
-        return Map.of("nexodus.auth.discovery-url", base + "/.well-known/openid-configuration",
-                "nexodus.fflag.security-groups", "false");
+        return Map.of("nexodus.auth.discovery-url", base + "/.well-known/openid-configuration");
     }
 
     @Override
