@@ -183,7 +183,8 @@ class SystemBenchmark {
                             null, "signalbus", "/devices/vpc=" + vpc, false, null,
                             // its event row, as the function writes it (events on: pending)
                             UUID.randomUUID(), owner, "io.nexodus.device.registered", "/nexodus/register-device",
-                            owner.toString(), owner, "user_token", "{}", EVENTS_ON)))
+                            owner.toString(), owner, "user_token", "{}", EVENTS_ON,
+                            null /* traceparent: tracing is off here, as in the function */)))
                     .await().indefinitely();
         };
         // one unmeasured pass of each first, so that neither is timed on a cold JIT (the second one measured
