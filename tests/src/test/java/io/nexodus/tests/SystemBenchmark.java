@@ -109,6 +109,9 @@ class SystemBenchmark {
     static final int THREADS = Integer.getInteger("nexodus.benchmark.threads", 8);
     static final int PEERS = Integer.getInteger("nexodus.benchmark.peers", 10_000);
     static final int WATCHERS = Integer.getInteger("nexodus.benchmark.watchers", 1_000);
+    /** Unmeasured passes of each kind before the measured ones (the JIT settles), and measured passes. */
+    static final int WARMUP_PASSES = Integer.getInteger("nexodus.benchmark.warmup-passes", 3);
+    static final int MEASURED_PASSES = Integer.getInteger("nexodus.benchmark.passes", 3);
     static final int LIST_RUNS = 15;
     /** Whether this run has a sink ({@code -Dnexodus.benchmark.events=true} sets K_SINK to a local receiver). */
     static final boolean EVENTS_ON = Boolean.getBoolean("nexodus.benchmark.events");
@@ -146,7 +149,7 @@ class SystemBenchmark {
         new Nexd().register(bearer, vpc, "").then().statusCode(201); // warm-up, creates the shared namespace
         // keys made beforehand and a plain HTTP client: only the server's work is timed
         List<Nexd> agents = new ArrayList<>();
-        for (int i = 0; i < 4 * REGISTRATIONS; i++) {
+        for (int i = 0; i < 2 * (WARMUP_PASSES + MEASURED_PASSES) * REGISTRATIONS; i++) {
             agents.add(new Nexd());
         }
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
@@ -187,48 +190,75 @@ class SystemBenchmark {
                             null /* traceparent: tracing is off here, as in the function */)))
                     .await().indefinitely();
         };
-        // one unmeasured pass of each first, so that neither is timed on a cold JIT (the second one measured
-        // would otherwise profit from the first's warm-up)
+        // unmeasured passes of each first, until the JIT has mostly settled: after one pass of 1,000 the
+        // compiler threads still took ~40 % of this JVM's CPU in the measured pass (docs/benchmarks.md)
         // events on: every pass starts with an empty outbox (the sends a pass caused are not the next one's
         // work; the direct passes' rows, which no request kicks, are sent in between, untimed)
         int n = REGISTRATIONS;
-        rate(n, viaHttp);
-        outboxEmpty();
-        rate(n, i -> sameCallsDirect.run(n + i));
-        // the direct pass's rows, which no request kicked: the relay's own cost per event, in one drain
-        long cpu = jvmCpuMillis();
-        long drainStart = System.nanoTime();
-        outboxEmpty();
-        if (EVENTS_ON) {
-            System.out.printf("relay: %d pending events drained in %d ms, this JVM's CPU %.2f ms per event%n", n,
-                    (System.nanoTime() - drainStart) / 1_000_000, (double) (jvmCpuMillis() - cpu) / n);
+        int[] next = {0};
+        for (int pass = 0; pass < WARMUP_PASSES; pass++) {
+            int base = next[0];
+            rate(n, i -> viaHttp.run(base + i));
+            outboxEmpty();
+            rate(n, i -> sameCallsDirect.run(base + n + i));
+            next[0] += 2 * n;
+            outboxEmpty();
         }
-        long seqBefore = lastSeq();
-        cpu = jvmCpuMillis();
-        long[] sinkBefore = EVENTS_ON ? SinkWhenEventsOn.counts() : null;
-        double viaFunction = rate(n, i -> viaHttp.run(2 * n + i));
-        long answered = System.nanoTime();
-        outboxEmpty();
-        long drainedAfterMs = (System.nanoTime() - answered) / 1_000_000;
-        double functionCpuMs = (double) (jvmCpuMillis() - cpu) / n;
-        long[] sinkAfter = EVENTS_ON ? SinkWhenEventsOn.counts() : null;
-        cpu = jvmCpuMillis();
-        double direct = rate(n, i -> sameCallsDirect.run(3 * n + i));
-        double directCpuMs = (double) (jvmCpuMillis() - cpu) / n;
+        List<Double> viaFunction = new ArrayList<>();
+        List<Double> direct = new ArrayList<>();
+        List<Double> drainCpu = new ArrayList<>();
+        CpuMeter function = new CpuMeter();
+        CpuMeter baseline = new CpuMeter();
+        for (int pass = 0; pass < MEASURED_PASSES; pass++) {
+            int base = next[0];
+            next[0] += 2 * n;
+            long seqBefore = lastSeq();
+            long[] sinkBefore = EVENTS_ON ? SinkWhenEventsOn.counts() : null;
+            function.start();
+            viaFunction.add(rate(n, i -> viaHttp.run(base + i)));
+            long answered = System.nanoTime();
+            outboxEmpty();
+            long drainedAfterMs = (System.nanoTime() - answered) / 1_000_000;
+            function.stop();
+            baseline.start();
+            direct.add(rate(n, i -> sameCallsDirect.run(base + n + i)));
+            baseline.stop();
+            if (EVENTS_ON) {
+                long[] sinkAfter = SinkWhenEventsOn.counts();
+                // a round marks what it delivered in one statement of one transaction: one delivered_at per round
+                long rounds = db.preparedQuery("SELECT count(DISTINCT delivered_at) FROM events WHERE seq > $1"
+                        + " AND type = 'io.nexodus.device.registered' AND source = '/nexodus/register-device'"
+                        + " AND delivered_at IS NOT NULL").execute(Tuple.of(seqBefore)).await().indefinitely().iterator()
+                        .next().getLong(0);
+                // the direct pass's rows, which no request kicked: the relay's own cost per event, in one drain
+                CpuMeter drain = new CpuMeter();
+                drain.start();
+                long drainStart = System.nanoTime();
+                outboxEmpty();
+                long drainMs = (System.nanoTime() - drainStart) / 1_000_000;
+                drain.stop();
+                drainCpu.add(drain.jvmMs() / n);
+                System.out.printf("pass %d events: %d received by the sink process (of %d), the last %d ms after the last"
+                        + " answer, %d relay rounds; then %d pending drained in %d ms: this JVM's CPU %.2f ms per event"
+                        + " (%s), PostgreSQL's %.2f ms%n", pass + 1, sinkAfter[0] - sinkBefore[0], n, drainedAfterMs,
+                        rounds, n, drainMs, drain.jvmMs() / n, drain.byThread(n), drain.postgresMs() / n);
+            }
+            System.out.printf("pass %d: %.0f/s via the function, %.0f/s direct%n", pass + 1, viaFunction.get(pass),
+                    direct.get(pass));
+        }
+        int total = n * MEASURED_PASSES;
         System.out.printf("register-device: %.0f/s via the function (HTTP), %.0f/s the same SQL + IPAM calls issued directly"
-                + " -> %.0f %%  (%d each after %d unmeasured of each, %d threads)%n",
-                viaFunction, direct, 100 * viaFunction / direct, REGISTRATIONS, REGISTRATIONS, THREADS);
-        System.out.printf("register-device: this JVM's CPU per registration %.2f ms via the function, %.2f ms direct"
-                + " (the benchmark's clients included; PostgreSQL's not)%n", functionCpuMs, directCpuMs);
+                + " -> %.0f %%  (medians of %d passes of %d each, after %d unmeasured passes of each, %d threads)%n",
+                medianOf(viaFunction), medianOf(direct), 100 * medianOf(viaFunction) / medianOf(direct), MEASURED_PASSES,
+                n, WARMUP_PASSES, THREADS);
+        System.out.printf("register-device: this JVM's CPU per registration %.2f ms via the function (%s), %.2f ms direct"
+                + " (the benchmark's clients included)%n", function.jvmMs() / total, function.byThread(total),
+                baseline.jvmMs() / total);
+        System.out.printf("register-device: PostgreSQL's CPU per registration %.2f ms via the function, %.2f ms direct%n",
+                function.postgresMs() / total, baseline.postgresMs() / total);
         if (EVENTS_ON) {
-            System.out.printf("register-device events: %d received by the sink process (of %d), all sent %d ms after the"
-                    + " last answer; the sink process's CPU %.2f ms per event%n", sinkAfter[0] - sinkBefore[0], n,
-                    drainedAfterMs, (double) (sinkAfter[1] - sinkBefore[1]) / Math.max(1, sinkAfter[0] - sinkBefore[0]));
-            // a round marks what it delivered in one statement of one transaction: one delivered_at per round
-            long rounds = db.preparedQuery("SELECT count(DISTINCT delivered_at) FROM events WHERE seq > $1")
-                    .execute(Tuple.of(seqBefore)).await().indefinitely().iterator().next().getLong(0);
-            System.out.printf("register-device events: %d relay rounds, %.1f events per round%n", rounds,
-                    (double) n / Math.max(1, rounds));
+            System.out.printf("relay: this JVM's CPU per event in one drain of %d, median of %d: %.2f ms%n", n,
+                    MEASURED_PASSES, medianOf(drainCpu));
         }
     }
 
@@ -257,9 +287,10 @@ class SystemBenchmark {
         throw new AssertionError("the outbox was not drained within 60 s");
     }
 
-    private static long jvmCpuMillis() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1_000_000;
+    private static double medianOf(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
     }
 
     private void updateLatency(String bearer, String vpc) {
