@@ -3,10 +3,8 @@ package io.nexodus.tests;
 import com.sun.net.httpserver.HttpServer;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
+import io.nexodus.testing.LoopbackHttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,12 +25,7 @@ public class EventSink implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        server.createContext("/", exchange -> {
+        server = LoopbackHttpServer.start(exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (down) {
                 exchange.sendResponseHeaders(503, -1);
@@ -48,8 +41,7 @@ public class EventSink implements QuarkusTestResourceLifecycleManager {
             exchange.sendResponseHeaders(202, -1);
             exchange.close();
         });
-        server.start();
-        return Map.of("nexodus.events.sink", "http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        return Map.of("nexodus.events.sink", LoopbackHttpServer.baseUrl(server) + "/");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nexodus.tests;
 
 import com.sun.net.httpserver.HttpServer;
+import io.nexodus.testing.LoopbackHttpServer;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -9,8 +10,6 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,12 +38,7 @@ public class OtlpReceiver implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        server.createContext("/", exchange -> {
+        server = LoopbackHttpServer.start(exchange -> {
             try {
                 receive(exchange);
             } catch (RuntimeException | IOException | LinkageError e) {
@@ -55,8 +49,7 @@ public class OtlpReceiver implements QuarkusTestResourceLifecycleManager {
                 exchange.close();
             }
         });
-        server.start();
-        return Map.of("quarkus.otel.exporter.otlp.endpoint", "http://127.0.0.1:" + server.getAddress().getPort(),
+        return Map.of("quarkus.otel.exporter.otlp.endpoint", LoopbackHttpServer.baseUrl(server),
                 "quarkus.otel.exporter.otlp.protocol", "http/protobuf",
                 // export within a moment, not the batch processor's default 5 s
                 "quarkus.otel.bsp.schedule.delay", "100ms");

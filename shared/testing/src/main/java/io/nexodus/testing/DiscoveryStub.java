@@ -2,9 +2,7 @@ package io.nexodus.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,18 +16,15 @@ public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
 
     public static final AtomicInteger REQUESTS = new AtomicInteger();
 
+    private static final String REALM = "/realms/nexodus";
+
     private HttpServer server;
 
     @Override
     public Map<String, String> start() {
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/realms/nexodus";
-        server.createContext("/realms/nexodus/.well-known/openid-configuration", exchange -> {
+        server = LoopbackHttpServer.start(REALM + "/.well-known/openid-configuration", exchange -> {
             REQUESTS.incrementAndGet();
+            String base = "http://127.0.0.1:" + exchange.getLocalAddress().getPort() + REALM;
             byte[] body = ("{\"issuer\":\"" + base + "\",\"device_authorization_endpoint\":\"" + base
                     + "/protocol/openid-connect/auth/device\",\"token_endpoint\":\"" + base
                     + "/protocol/openid-connect/token\"}").getBytes(StandardCharsets.UTF_8);
@@ -39,8 +34,8 @@ public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
                 out.write(body);
             }
         });
-        server.start();
-        return Map.of("nexodus.auth.discovery-url", base + "/.well-known/openid-configuration");
+        return Map.of("nexodus.auth.discovery-url",
+                LoopbackHttpServer.baseUrl(server) + REALM + "/.well-known/openid-configuration");
     }
 
     @Override
