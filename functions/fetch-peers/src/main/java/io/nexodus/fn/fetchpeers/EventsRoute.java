@@ -11,6 +11,7 @@ import io.nexodus.shared.identity.BearerAuthentication;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CredentialLiveness;
 import io.nexodus.shared.store.LikePatterns;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -24,7 +25,9 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -32,7 +35,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * and {@code POST /api/vpcs/{id}/events}. They stream, so they are Vert.x routes rather than REST
  * resources. A stream ends by itself after {@code nexodus.watch.max-duration} (well before Knative's
  * request timeout), always between two whole events: nexd reconnects with its last revisions and
- * {@code at_tail}, and so resumes where it stopped.
+ * {@code at_tail}, and so resumes where it stopped. A replica told to stop ends its streams the same way at
+ * once (see {@link #endStreams}).
  */
 @ApplicationScoped
 @StreamRoute(method = "POST", path = "/api/events")
@@ -79,6 +83,9 @@ public class EventsRoute {
      */
     @ConfigProperty(name = "nexodus.watch.reauthorize-every", defaultValue = "PT15S")
     Duration reauthorizeEvery;
+
+    /** The streams open on this replica, so that a stopping replica can end them. */
+    private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
 
     void install(@Observes Router router) {
         router.post("/api/events").order(ORDER).handler(ctx -> open(ctx, null));
@@ -205,7 +212,9 @@ public class EventsRoute {
                 }));
         Uni<Void> session = deviceId == null ? Uni.createFrom().voidItem() : online.opened(streamId, deviceId);
         metrics.opened();
+        open.add(stream);
         session.subscribe().with(ok -> stream.start(ended -> {
+            open.remove(stream);
             metrics.closed();
             vertx.cancelTimer(timer);
             vertx.cancelTimer(recheck);
@@ -213,6 +222,7 @@ public class EventsRoute {
                 online.closed(streamId, deviceId);
             }
         }), failure -> {
+            open.remove(stream);
             metrics.closed();
             vertx.cancelTimer(timer);
             vertx.cancelTimer(recheck);
@@ -220,4 +230,15 @@ public class EventsRoute {
         });
     }
 
+    /**
+     * A replica told to stop (Knative sends SIGTERM once its queue-proxy has drained) ends every open stream
+     * cleanly, between two whole events, as at {@code nexodus.watch.max-duration}: nexd reconnects to
+     * another replica at once and resumes by revision. Left open, the streams (minutes long) would hold
+     * Quarkus's graceful shutdown, which waits for requests in flight, for all of
+     * {@code QUARKUS_SHUTDOWN_TIMEOUT} and then be cut. The event comes before that wait
+     * ({@code quarkus.shutdown.delay-enabled}, set in this module's {@code microprofile-config.properties}).
+     */
+    void endStreams(@Observes ShutdownDelayInitiatedEvent event) {
+        open.forEach(stream -> stream.end(null));
+    }
 }
