@@ -283,7 +283,6 @@ class SystemBenchmark {
                 .getLong(0);
     }
 
-    /** Events on: sends what is pending now and waits until nothing is (bounded); events off: nothing to do. */
     /**
      * Events on: waits until every pending event went and returns when it first saw none pending
      * ({@link System#nanoTime}); with {@code settle}, also waits out a round the requests kicked.
@@ -297,8 +296,7 @@ class SystemBenchmark {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < until) {
             relay.drain().await().indefinitely();
-            long pending = db.query("SELECT count(*) FROM events WHERE pending").execute().await().indefinitely()
-                    .iterator().next().getLong(0);
+            long pending = pendingEvents();
             if (pending == 0 && !settle) {
                 return System.nanoTime();
             }
@@ -307,15 +305,18 @@ class SystemBenchmark {
                 // a round the requests kicked may still be waiting out the relay's interval: let it run now,
                 // not during the next (direct) pass, whose rows it would send
                 Thread.sleep(3 * relayIntervalMs());
-                pending = db.query("SELECT count(*) FROM events WHERE pending").execute().await().indefinitely()
-                        .iterator().next().getLong(0);
-                if (pending == 0) {
+                if (pendingEvents() == 0) {
                     return empty;
                 }
             }
             Thread.sleep(20);
         }
         throw new AssertionError("the outbox was not drained within 60 s");
+    }
+
+    private long pendingEvents() {
+        return db.query("SELECT count(*) FROM events WHERE pending").execute().await().indefinitely().iterator().next()
+                .getLong(0);
     }
 
     private static long relayIntervalMs() {

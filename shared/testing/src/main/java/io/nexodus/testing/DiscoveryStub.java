@@ -24,7 +24,8 @@ public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         server = LoopbackHttpServer.start(REALM + "/.well-known/openid-configuration", exchange -> {
             REQUESTS.incrementAndGet();
-            String base = "http://127.0.0.1:" + exchange.getLocalAddress().getPort() + REALM;
+            // requests come once start() has answered, so the server is known by then
+            String base = LoopbackHttpServer.baseUrl(server) + REALM;
             byte[] body = ("{\"issuer\":\"" + base + "\",\"device_authorization_endpoint\":\"" + base
                     + "/protocol/openid-connect/auth/device\",\"token_endpoint\":\"" + base
                     + "/protocol/openid-connect/token\"}").getBytes(StandardCharsets.UTF_8);

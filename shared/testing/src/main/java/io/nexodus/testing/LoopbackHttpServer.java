@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -13,6 +12,9 @@ import java.net.InetSocketAddress;
  * functions talk to it over the network as they would to the real one.
  */
 public final class LoopbackHttpServer {
+
+    /** The address it listens on and the one {@link #baseUrl} names: one literal, so the two cannot differ. */
+    private static final String HOST = "127.0.0.1";
 
     private LoopbackHttpServer() {
     }
@@ -26,7 +28,7 @@ public final class LoopbackHttpServer {
     public static HttpServer start(String path, HttpHandler handler) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(new InetSocketAddress(HOST, 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -37,6 +39,6 @@ public final class LoopbackHttpServer {
 
     /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
     public static String baseUrl(HttpServer server) {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://" + HOST + ":" + server.getAddress().getPort();
     }
 }

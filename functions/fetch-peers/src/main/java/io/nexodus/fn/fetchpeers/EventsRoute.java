@@ -85,7 +85,7 @@ public class EventsRoute {
     Duration reauthorizeEvery;
 
     /** The streams open on this replica, so that a stopping replica can end them. */
-    private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
+    private final Set<WatchStream> openStreams = ConcurrentHashMap.newKeySet();
 
     void install(@Observes Router router) {
         router.post("/api/events").order(ORDER).handler(ctx -> open(ctx, null));
@@ -212,9 +212,9 @@ public class EventsRoute {
                 }));
         Uni<Void> session = deviceId == null ? Uni.createFrom().voidItem() : online.opened(streamId, deviceId);
         metrics.opened();
-        open.add(stream);
+        openStreams.add(stream);
         session.subscribe().with(ok -> stream.start(ended -> {
-            open.remove(stream);
+            openStreams.remove(stream);
             metrics.closed();
             vertx.cancelTimer(timer);
             vertx.cancelTimer(recheck);
@@ -222,7 +222,7 @@ public class EventsRoute {
                 online.closed(streamId, deviceId);
             }
         }), failure -> {
-            open.remove(stream);
+            openStreams.remove(stream);
             metrics.closed();
             vertx.cancelTimer(timer);
             vertx.cancelTimer(recheck);
@@ -239,6 +239,6 @@ public class EventsRoute {
      * ({@code quarkus.shutdown.delay-enabled}, set in this module's {@code microprofile-config.properties}).
      */
     void endStreams(@Observes ShutdownDelayInitiatedEvent event) {
-        open.forEach(stream -> stream.end(null));
+        openStreams.forEach(stream -> stream.end(null));
     }
 }
