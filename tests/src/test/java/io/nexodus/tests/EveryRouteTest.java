@@ -340,4 +340,66 @@ class EveryRouteTest {
         System.out.printf("every-function: %d functions refused a token without their scope under Funqy and both"
                 + " CloudEvent modes%n", refused);
     }
+
+    /**
+     * What Funqy dispatches is what is authorized (issue 24, item 1): the attack's two forms ran any function
+     * with a token holding no {@code write:} scope at all. A binary event without {@code ce-specversion} was
+     * dispatched by its {@code ce-type} while the scope check saw a plain {@code POST /}; a structured event
+     * with a harmless {@code ce-type} header was checked by the header and dispatched by its body. Each
+     * ambiguous form is now a 400 naming the header, and a CloudEvent sent to another function's path is
+     * still checked by its type. Nothing is stored.
+     */
+    @Test
+    void noBindingRunsAFunctionWithoutItsScopeWhateverTheEventClaims() {
+        String subject = UUID.randomUUID().toString();
+        String readOnly = bearerWith(subject, "openid profile read:organizations read:users read:devices");
+        given().header("Authorization", readOnly).get("/api/users/me").then().statusCode(200);
+        long before = rows();
+        String[] writes = { "io.nexodus.regkey.create", "io.nexodus.vpc.create", "io.nexodus.organization.create" };
+        String body = "{\"description\":\"attack\",\"name\":\"attack-" + subject + "\"}";
+        for (String type : writes) {
+            assertNotNull(io.nexodus.shared.http.FunqyFunctions.invokerFor("/", type), type + " is a live type");
+            // binary mode without ce-specversion: Funqy takes ce-id as enough
+            Response noSpecVersion = given().header("Authorization", readOnly).header("ce-id", UUID.randomUUID().toString())
+                    .header("ce-source", "attack").header("ce-type", type).contentType("application/json").body(body).post("/");
+            assertFieldError(noSpecVersion, "ce-specversion", "binary " + type + " without ce-specversion");
+            // structured mode with a decoy header
+            Response decoy = given().header("Authorization", readOnly).header("ce-type", "io.nexodus.fflags.list")
+                    .contentType("application/cloudevents+json").body(structured(type, body)).post("/");
+            assertFieldError(decoy, "ce-type", "structured " + type + " with a decoy ce-type header");
+            // ce-* headers without ce-id on a function's path: Funqy runs the path's function
+            Response noId = given().header("Authorization", readOnly).header("ce-specversion", "1.0")
+                    .header("ce-type", "io.nexodus.fflags.list").contentType("application/json").body(body).post("/create-vpc");
+            assertFieldError(noId, "ce-id", "ce-type without ce-id on POST /create-vpc");
+            // ce-id with a structured content type: Funqy would read the headers, a reader the body
+            Response both = given().header("Authorization", readOnly).header("ce-id", UUID.randomUUID().toString())
+                    .header("ce-specversion", "1.0").header("ce-source", "attack").header("ce-type", "io.nexodus.fflags.list")
+                    .contentType("application/cloudevents+json").body(structured(type, body)).post("/");
+            assertFieldError(both, "Content-Type", "binary headers on a structured " + type);
+            // a structured body naming the type twice: Jackson would take the last
+            Response twice = given().header("Authorization", readOnly).contentType("application/cloudevents+json")
+                    .body(structured(type, body).replace("{\"specversion\"", "{\"type\":\"io.nexodus.fflags.list\",\"specversion\""))
+                    .post("/");
+            assertEquals(400, twice.statusCode(), "a structured " + type + " naming its type twice: " + twice.asString());
+            // well-formed, on the path of a function that needs no scope: the type decides
+            Response elsewhere = given().header("Authorization", readOnly).header("ce-specversion", "1.0")
+                    .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "attack").header("ce-type", type)
+                    .contentType("application/json").body(body).post("/list-fflags");
+            assertMissingScope(elsewhere, "write:organizations", "binary " + type + " on POST /list-fflags");
+            Response structuredElsewhere = given().header("Authorization", readOnly)
+                    .contentType("application/cloudevents+json").body(structured(type, body)).post("/list-fflags/");
+            assertMissingScope(structuredElsewhere, "write:organizations", "structured " + type + " on POST /list-fflags/");
+        }
+        assertEquals(before, rows(), "nothing stored");
+    }
+
+    private static String structured(String type, String data) {
+        return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"attack\",\"type\":\"" + type
+                + "\",\"datacontenttype\":\"application/json\",\"data\":" + data + "}";
+    }
+
+    private static void assertFieldError(Response response, String field, String what) {
+        assertEquals(400, response.statusCode(), what + ": " + response.asString());
+        assertEquals(field, response.jsonPath().getString("field"), what + ": names the header");
+    }
 }

@@ -1,5 +1,6 @@
 package io.nexodus.shared.events;
 
+import io.nexodus.shared.http.CloudEventRequests;
 import io.nexodus.shared.error.ApiException;
 import io.nexodus.shared.error.ErrorBody;
 import io.nexodus.shared.http.ErrorResponses;
@@ -56,7 +57,7 @@ public class InboundEvents {
         String id = ctx.request().getHeader("ce-id");
         String source = ctx.request().getHeader("ce-source");
         Caller caller = ctx.get(Caller.CONTEXT_KEY);
-        if (id == null || source == null || ctx.request().getHeader("ce-specversion") == null || caller == null) {
+        if (id == null || source == null || !CloudEventRequests.isCloudEvent(ctx) || caller == null) {
             ctx.next();
             return;
         }

@@ -23,10 +23,12 @@ public class CloudEventTypeTag implements HttpServerMetricsTagsContributor {
     @Override
     public Tags contribute(Context context) {
         HttpServerRequest request = context.request();
-        if (!CloudEventRequests.isCloudEvent(request)) {
-            return NONE;
+        String contentType = request.getHeader("Content-Type");
+        boolean structured = contentType != null && contentType.startsWith("application/cloudevents+json");
+        if (!FunqyDispatch.isFunqyPath(request.path()) || !request.headers().contains("ce-id") && !structured) {
+            return NONE; // FunqyDispatch's rule, from the headers alone (the body is not read here)
         }
-        String type = request.getHeader("ce-type");
+        String type = request.headers().contains("ce-id") ? request.getHeader("ce-type") : null;
         return type != null && FunqyFunctions.invokerFor(request.path(), type) != null
                 ? Tags.of("cloudevent", type)
                 : UNMAPPED;

@@ -2,7 +2,7 @@ package io.nexodus.shared.identity;
 
 import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.error.ApiException;
-import io.nexodus.shared.http.CloudEventRequests;
+import io.nexodus.shared.http.FunqyDispatch;
 import io.nexodus.shared.http.ErrorResponses;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
@@ -62,7 +62,14 @@ public class BearerAuthentication {
             ctx.next();
             return;
         }
-        String token = bearerToken(ctx);
+        FunqyDispatch dispatch;
+        try {
+            dispatch = FunqyDispatch.of(ctx); // what Funqy will run decides what is authorized: refuse the ambiguous first
+        } catch (ApiException ambiguous) {
+            ErrorResponses.write(ctx, ambiguous);
+            return;
+        }
+        String token = bearerToken(ctx, dispatch);
         if (token == null) {
             ErrorResponses.write(ctx, ApiErrors.unauthorized("a bearer token is required"));
             return;
@@ -75,12 +82,12 @@ public class BearerAuthentication {
         }
         Uni<Caller> caller = serviceToken.matches(token) ? Uni.createFrom().item(Caller.service())
                 : OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
-                : profile(token).flatMap(profile -> checkScope(ctx, path, profile).flatMap(ignored -> users.resolve(profile))
+                : profile(token).flatMap(profile -> checkScope(ctx, path, dispatch, profile).flatMap(ignored -> users.resolve(profile))
                         .map(userId -> Caller.user(userId, profile.subject())));
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
                     resumeIf(ctx, paused);
-                    if (!CredentialScope.allows(resolved, ctx.request(), path)) {
+                    if (!CredentialScope.allows(resolved, ctx.request().method(), path, dispatch)) {
                         ErrorResponses.write(ctx, ApiErrors.forbidden(switch (resolved.kind()) {
                             case REG_KEY -> "a registration key may not call this";
                             case SERVICE -> "the service token may only start scheduled work";
@@ -114,8 +121,8 @@ public class BearerAuthentication {
      * An identity-provider token must carry the scope the request needs (api.md §13), whichever binding
      * serves it; checked before the user is looked up, so a refused token costs no database work.
      */
-    private static Uni<Void> checkScope(RoutingContext ctx, String path, TokenProfile profile) {
-        String needed = ScopeRules.required(ctx.request().method(), path, CloudEventRequests.type(ctx)).orElse(null);
+    private static Uni<Void> checkScope(RoutingContext ctx, String path, FunqyDispatch dispatch, TokenProfile profile) {
+        String needed = ScopeRules.required(ctx.request().method(), path, dispatch).orElse(null);
         return needed == null || profile.scopes().contains(needed) ? Uni.createFrom().voidItem()
                 : Uni.createFrom().failure(ApiErrors.missingScope(needed));
     }
@@ -154,12 +161,12 @@ public class BearerAuthentication {
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    static String bearerToken(RoutingContext ctx) {
+    static String bearerToken(RoutingContext ctx, FunqyDispatch dispatch) {
         // On a CloudEvent the extension names who the event acts for, and wins over the Authorization header:
         // with Knative's OIDC sender identity on, a Broker puts its own delivery token (a service account's,
         // for the subscriber's audience) there, which says who delivered, not for whom (docs/events.md).
         // The extension is a CloudEvent's, never a second way to authenticate a plain REST call.
-        String header = CloudEventRequests.isCloudEvent(ctx.request()) ? ctx.request().getHeader("ce-authorization") : null;
+        String header = dispatch != null && dispatch.isCloudEvent() ? ctx.request().getHeader("ce-authorization") : null;
         if (header == null) {
             header = ctx.request().getHeader("Authorization");
         }

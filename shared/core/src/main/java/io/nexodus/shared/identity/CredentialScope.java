@@ -1,7 +1,7 @@
 package io.nexodus.shared.identity;
 
+import io.nexodus.shared.http.FunqyDispatch;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -38,11 +38,13 @@ final class CredentialScope {
             rule("POST", "/api/vpcs/" + ID + "/events"),
             rule("POST", "/api/events"));
 
-    private static final List<Rule> SERVICE = List.of(
-            rule("GET", "/private/gc"),
-            rule("POST", "/gc"));
+    /** The service token's REST route; its Funqy function and CloudEvent are checked on what Funqy dispatches. */
+    private static final List<Rule> SERVICE = List.of(rule("GET", "/private/gc"));
 
-    /** CloudEvent types ({@code POST /}, binary mode) the service token may deliver. */
+    /** gc's function name: the one plain Funqy call the service token may make. */
+    private static final String SERVICE_FUNCTION = "/gc";
+
+    /** CloudEvent types the service token may deliver, on any path Funqy serves (Funqy dispatches by type). */
     static final Set<String> SERVICE_EVENT_TYPES = Set.of("dev.knative.sources.ping");
 
     private CredentialScope() {
@@ -52,15 +54,15 @@ final class CredentialScope {
         return new Rule(Pattern.compile(methods), Pattern.compile(path));
     }
 
-    static boolean allows(Caller caller, HttpServerRequest request, String path) {
-        HttpMethod method = request.method();
+    /** @param dispatch what Funqy runs for the request, null when Funqy does not serve its path */
+    static boolean allows(Caller caller, HttpMethod method, String path, FunqyDispatch dispatch) {
         return switch (caller.kind()) {
             case USER_TOKEN -> true;
             case REG_KEY -> REG_KEY.stream().anyMatch(r -> r.matches(method, path));
             case DEVICE_TOKEN -> DEVICE_TOKEN.stream().anyMatch(r -> r.matches(method, path));
-            case SERVICE -> SERVICE.stream().anyMatch(r -> r.matches(method, path))
-                    || method == HttpMethod.POST && path.equals("/")
-                            && SERVICE_EVENT_TYPES.contains(request.getHeader("ce-type"));
+            case SERVICE -> dispatch == null ? SERVICE.stream().anyMatch(r -> r.matches(method, path))
+                    : method == HttpMethod.POST && (dispatch.isCloudEvent() ? SERVICE_EVENT_TYPES.contains(dispatch.ceType())
+                            : path.equals(SERVICE_FUNCTION));
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.nexodus.shared.identity;
 
+import io.nexodus.shared.http.FunqyDispatch;
 import io.nexodus.shared.http.FunqyFunctions;
 import io.quarkus.funqy.runtime.FunctionInvoker;
 import io.vertx.core.http.HttpMethod;
@@ -26,14 +27,17 @@ public final class ScopeRules {
     }
 
     /**
-     * @param ceType the CloudEvent's type (binary mode header or structured body), else null
+     * @param dispatch what Funqy will run for the request, or null when Funqy does not serve its path
      * @return the scope the request needs, or empty when it needs none
      */
-    public static Optional<String> required(HttpMethod method, String path, String ceType) {
+    public static Optional<String> required(HttpMethod method, String path, FunqyDispatch dispatch) {
         if (path.startsWith("/api/")) {
             return restRoute(method, path);
         }
-        FunctionInvoker function = FunqyFunctions.invokerFor(path, ceType);
+        if (dispatch == null) {
+            return Optional.empty(); // neither a Nexodus route nor Funqy's: its own route checks what it serves
+        }
+        FunctionInvoker function = FunqyFunctions.invokerFor(path, dispatch.isCloudEvent() ? dispatch.ceType() : null);
         RequiresScope scope = function == null ? null : function.getMethod().getAnnotation(RequiresScope.class);
         return scope == null ? Optional.empty() : Optional.of(scope.value());
     }
