@@ -123,6 +123,26 @@ class FrontDoorTest {
         }
     }
 
+    /** A body just under the limit passes the door whole and its value is stored byte for byte (issue 24, item 2). */
+    @Test
+    void aBodyJustUnderTheLimitPassesTheDoorWhole() throws Exception {
+        String user = Nexd.user("front-door-large");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        String description = "large body through the door é";
+        String json = "{\"vpc_id\":\"" + vpc + "\",\"description\":\"" + description + "\",\"inbound_rules\":[],\"outbound_rules\":[]}";
+        try (HaproxyProcess proxy = startProxy()) {
+            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(proxy.base() + "/api/security-groups"))
+                    .header("Authorization", bearer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(LargeBodiesTest.padded(json, LargeBodiesTest.JUST_UNDER_1_MIB)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            HttpResponse<String> read = send(proxy.base(), "GET", "/api/security-groups/" + new JsonObject(created.body()).getString("id"),
+                    bearer, null);
+            assertEquals(description, new JsonObject(read.body()).getString("description"));
+        }
+    }
+
     @Test
     void aBodyOverTheLimitIsRefusedAtTheDoor() throws Exception {
         try (HaproxyProcess proxy = startProxy(); Socket socket = new Socket("127.0.0.1", proxy.port)) {
