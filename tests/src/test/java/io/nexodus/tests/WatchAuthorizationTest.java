@@ -88,6 +88,40 @@ class WatchAuthorizationTest {
         given().header("Authorization", deviceBearer).get("/api/devices/" + id).then().statusCode(401);
     }
 
+    /**
+     * Rotation is the answer to a leaked device token (issue 24, item 3): the old token's open stream ends at its
+     * next re-check, though the device it names still exists; the new token's stream goes on.
+     */
+    @Test
+    void aRotatedTokensStreamEnds() throws Exception {
+        String user = Nexd.user("watch-rotated");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        Nexd agent = new Nexd();
+        Response registered = agent.register(bearer, vpc, "").then().statusCode(201).extract().response();
+        String id = registered.path("id");
+        String oldBearer = "Bearer " + agent.open(registered.path("bearer_token"));
+        try (WatchClient leaked = watch(oldBearer, vpc)) {
+            leaked.untilTail("device");
+            String sealed = given().header("Authorization", bearer).post("/api/devices/" + id + "/token")
+                    .then().statusCode(200).extract().path("bearer_token");
+            String newBearer = "Bearer " + agent.open(sealed);
+            assertEndsForLostAccess(leaked);
+            given().header("Authorization", oldBearer).get("/api/devices/" + id).then().statusCode(401);
+            try (WatchClient current = watch(newBearer, vpc)) {
+                current.untilTail("device");
+                Thread.sleep(2_500); // past two re-checks
+                String next = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
+                JsonObject event = current.next(5);
+                while (!next.equals(event.getJsonObject("value", new JsonObject()).getString("id"))
+                        && !"eof".equals(event.getString("type")) && !"error".equals(event.getString("type"))) {
+                    event = current.next(5);
+                }
+                assertEquals(next, event.getJsonObject("value").getString("id"), "the new token's stream goes on: " + event);
+            }
+        }
+    }
+
     @Test
     void aRemovedMembersStreamEnds() throws Exception {
         String owner = Nexd.user("watch-owner");

@@ -11,8 +11,11 @@ import java.util.UUID;
  * @param kind         which credential was presented
  * @param credentialId the registration key's id ({@code RK:}) or the device's id ({@code DT:}); null for users
  * @param vpcId        the VPC a registration key or device is bound to; null for users
+ * @param tokenHash    the hash of the {@code RK:}/{@code DT:} token presented (as stored); null for others. A
+ *                     watch stream re-checks the very token it was opened with: after a rotation the device
+ *                     still exists, its old token does not
  */
-public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, UUID vpcId) {
+public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, UUID vpcId, byte[] tokenHash) {
 
     /** The credential a request carried. */
     public enum Kind {
@@ -30,11 +33,11 @@ public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, 
     public static final String CONTEXT_KEY = "nexodus.caller";
 
     public static Caller user(UUID userId, String subject) {
-        return new Caller(userId, subject, Kind.USER_TOKEN, null, null);
+        return new Caller(userId, subject, Kind.USER_TOKEN, null, null, null);
     }
 
     public static Caller service() {
-        return new Caller(null, null, Kind.SERVICE, null, null);
+        return new Caller(null, null, Kind.SERVICE, null, null, null);
     }
 
     public boolean isUser() {

@@ -28,27 +28,28 @@ public class OpaqueTokens {
     }
 
     public Uni<Caller> resolve(String token) {
-        return lookup(token.startsWith(BearerTokens.REG_KEY_PREFIX), "token_hash", BearerTokens.hash(token));
+        return lookup(token.startsWith(BearerTokens.REG_KEY_PREFIX), BearerTokens.hash(token));
     }
 
     /**
-     * The same checks again, by the credential's id: whether a registration key or device token resolved
-     * earlier still stands (a watch stream outlives the request that opened it).
+     * The same checks again, by the token's hash (not the credential's id: a rotated device token belongs to a
+     * device that still exists): whether a registration key or device token resolved earlier still stands (a
+     * watch stream outlives the request that opened it).
      */
     public Uni<Caller> again(Caller caller) {
-        return lookup(caller.kind() == Caller.Kind.REG_KEY, "id", caller.credentialId());
+        return lookup(caller.kind() == Caller.Kind.REG_KEY, caller.tokenHash());
     }
 
     /** One place that says what makes a key or device token valid: live row, live owner, not revoked, not expired. */
-    private Uni<Caller> lookup(boolean regKey, String column, Object value) {
+    private Uni<Caller> lookup(boolean regKey, byte[] tokenHash) {
         String sql = regKey
                 ? "SELECT k.id, k.owner_id, k.vpc_id, k.expires_at, k.revoked_at IS NOT NULL AS revoked, u.idp_id"
                         + " FROM reg_keys k JOIN users u ON u.id = k.owner_id"
-                        + " AND u.deleted_at IS NULL WHERE k." + column + " = $1 AND k.deleted_at IS NULL"
+                        + " AND u.deleted_at IS NULL WHERE k.token_hash = $1 AND k.deleted_at IS NULL"
                 : "SELECT d.id, d.owner_id, d.vpc_id, d.token_expires_at AS expires_at, false AS revoked, u.idp_id FROM devices d"
                         + " JOIN users u ON u.id = d.owner_id AND u.deleted_at IS NULL"
-                        + " WHERE d." + column + " = $1 AND d.deleted_at IS NULL";
-        return db.preparedQuery(sql).execute(Tuple.of(value)).map(rows -> {
+                        + " WHERE d.token_hash = $1 AND d.deleted_at IS NULL";
+        return db.preparedQuery(sql).execute(Tuple.of(tokenHash)).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiErrors.unauthorized(regKey ? "invalid reg key" : "invalid device token");
             }
@@ -61,7 +62,7 @@ public class OpaqueTokens {
                 throw ApiErrors.unauthorized(regKey ? "reg key expired" : "device token expired");
             }
             return new Caller(row.getUUID("owner_id"), row.getString("idp_id"),
-                    regKey ? Caller.Kind.REG_KEY : Caller.Kind.DEVICE_TOKEN, row.getUUID("id"), row.getUUID("vpc_id"));
+                    regKey ? Caller.Kind.REG_KEY : Caller.Kind.DEVICE_TOKEN, row.getUUID("id"), row.getUUID("vpc_id"), tokenHash);
         });
     }
 }
