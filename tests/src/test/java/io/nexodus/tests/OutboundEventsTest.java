@@ -230,6 +230,12 @@ class OutboundEventsTest {
         as(ownerBearer).queryParam("until", "yesterday").get("/api/organizations/" + org + "/events")
                 .then().statusCode(400).body("field", equalTo("until"));
         as(memberBearer).get("/api/organizations/" + org + "/events").then().statusCode(403);
+        // nor a registration key or a device token of the owner's (issue 24, item 3)
+        String ownerVpc = Nexd.defaultVpc(owner);
+        String key = Nexd.regKey(owner, ownerVpc, "");
+        given().header("Authorization", "Bearer " + key).get("/api/organizations/" + org + "/events").then().statusCode(403);
+        given().header("Authorization", "Bearer " + key).get("/api/organizations/" + ownerVpc + "/events").then().statusCode(403);
+        given().header("Authorization", "Bearer " + key).get("/api/organizations/" + ownerVpc).then().statusCode(200);
         as(TestTokens.bearer(Nexd.user("ev-stranger"))).get("/api/organizations/" + org + "/events")
                 .then().statusCode(404).body("resource", equalTo("organization"));
     }

@@ -23,18 +23,22 @@ final class CredentialScope {
 
     private static final String ID = "[^/]+";
 
+    /** Reads under organizations and VPCs, but an organization's audit trail, which is for its owners' user tokens. */
+    private static final String ORG_AND_VPC_READS = "/api/(organizations|vpcs)(?!/" + ID + "/events$)(/.*)?";
+
     private static final List<Rule> REG_KEY = List.of(
             rule("GET", "/api/reg-keys/me"),
             rule("POST", "/api/devices"),
             rule("PATCH", "/api/devices/" + ID),
             rule("PUT", "/api/devices/" + ID + "/metadata/" + ID),
-            rule("GET", "/api/(organizations|vpcs|devices)(/.*)?"));
+            rule("GET", ORG_AND_VPC_READS),
+            rule("GET", "/api/devices(/.*)?"));
 
     private static final List<Rule> DEVICE_TOKEN = List.of(
             rule("GET", "/api/devices(/.*)?"),
             rule("PATCH", "/api/devices/" + ID),
             rule("PUT", "/api/devices/" + ID + "/metadata/" + ID),
-            rule("GET", "/api/(organizations|vpcs)(/.*)?"),
+            rule("GET", ORG_AND_VPC_READS),
             rule("POST", "/api/vpcs/" + ID + "/events"),
             rule("POST", "/api/events"));
 

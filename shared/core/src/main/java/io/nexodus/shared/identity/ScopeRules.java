@@ -10,8 +10,9 @@ import java.util.Optional;
 /**
  * The scope an identity-provider token needs for a request: Nexodus's {@code token.rego} for its JWTs
  * (api.md §13). A REST route needs {@code read:<family>} to GET and {@code write:<family>} for anything
- * else, the family named by the path's first segment after {@code /api/}; {@code fflags} and
- * {@code POST /api/events} need none. A Funqy function (by name or CloudEvent type) needs what its
+ * else, the family named by the path's first segment after {@code /api/}; {@code fflags} needs none;
+ * the watch streams ({@code POST /api/events}, {@code POST /api/vpcs/{id}/events}) need {@code read:organizations},
+ * as the list routes whose rows they show. A Funqy function (by name or CloudEvent type) needs what its
  * {@link RequiresScope} says. Registration keys and device tokens are limited by {@link CredentialScope}.
  */
 public final class ScopeRules {
@@ -22,6 +23,12 @@ public final class ScopeRules {
             "vpcs", "organizations", "security-groups", "organizations", "service-networks", "organizations",
             "devices", "devices", "sites", "devices",
             "users", "users");
+
+    /** {@code POST /api/vpcs/{id}/events}: a watch, a read despite its method. */
+    private static final java.util.regex.Pattern WATCH_IN_VPC = java.util.regex.Pattern.compile("/api/vpcs/[^/]+/events");
+
+    /** What every watch kind shows is read under {@code /api/vpcs/…}: the organizations family. */
+    static final String WATCH_SCOPE = "read:organizations";
 
     private ScopeRules() {
     }
@@ -45,8 +52,9 @@ public final class ScopeRules {
     private static Optional<String> restRoute(HttpMethod method, String path) {
         int end = path.indexOf('/', 5);
         String segment = end < 0 ? path.substring(5) : path.substring(5, end);
-        if (method == HttpMethod.POST && path.equals("/api/events")) {
-            return Optional.empty(); // the watch stream: any token (what it shows is checked per watch)
+        if (method == HttpMethod.POST && (path.equals("/api/events") || WATCH_IN_VPC.matcher(path).matches())) {
+            // a watch stream reads what GET /api/vpcs/{id}/devices, …/security-groups and …/metadata read
+            return Optional.of(WATCH_SCOPE);
         }
         String family = FAMILIES.get(segment);
         if (family == null) {
