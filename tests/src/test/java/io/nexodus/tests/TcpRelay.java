@@ -64,14 +64,30 @@ final class TcpRelay implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
-                open.add(client);
-                open.add(server);
+                if (!register(socket, client, server)) {
+                    return;
+                }
                 daemon("relay-up-" + port, () -> pump(client, server));
                 daemon("relay-down-" + port, () -> pump(server, client));
             } catch (IOException closed) {
                 return;
             }
         }
+    }
+
+    /**
+     * Counts a connection as open unless a cut came between its accept and now: such a connection would
+     * otherwise outlive the cut (the cut closed only what it found open) and carry calls through the outage.
+     */
+    private synchronized boolean register(ServerSocket acceptedOn, Socket client, Socket server) {
+        if (acceptedOn.isClosed()) {
+            closeQuietly(client);
+            closeQuietly(server);
+            return false;
+        }
+        open.add(client);
+        open.add(server);
+        return true;
     }
 
     private void pump(Socket from, Socket to) {
