@@ -2,12 +2,16 @@ package io.nexodus.tests;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nexodus.shared.crypto.TokenSeal;
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
@@ -184,6 +188,57 @@ class FleetLifecycleTest {
                     .post("/api/reg-keys").then().statusCode(400).body("field", equalTo(field));
         }
         assertEquals(3, count("SELECT count(*) FROM reg_keys WHERE owner_id = $1", UUID.fromString(vpc)));
+    }
+
+    @Test
+    void aFleetKeyGetsItsDevicesSealedTokenOnlyWhereNexdReadsItAndARevokedKeyNothing() throws Exception {
+        String user = Nexd.user("sealed");
+        String owner = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        String key = createKey(user, vpc, "");
+        Nexd first = new Nexd();
+        String token = first.open(first.register(key, vpc, "").then().statusCode(201).extract().path("bearer_token"));
+        Nexd sibling = new Nexd();
+        String siblingId = sibling.register(key, vpc, "").then().statusCode(201).extract().path("id");
+
+        // nexd's restart: 409, then PATCH with the key: the answer hands that device its token again
+        String id = first.register(key, vpc, "").then().statusCode(409).extract().path("id");
+        String again = given().header("Authorization", key).contentType(ContentType.JSON).body("{\"hostname\":\"back\"}")
+                .patch("/api/devices/" + id).then().statusCode(200).extract().path("bearer_token");
+        assertEquals(token, first.open(again));
+
+        // no read carries a token: not to the key (which would open every sibling's v1 seal with public values),
+        // not to the owner, not to a device
+        for (String reader : List.of(key, owner, "Bearer " + token)) {
+            given().header("Authorization", reader).get("/api/devices").then().statusCode(200)
+                    .body("id", hasItem(id)).body("bearer_token", everyItem(nullValue()));
+            given().header("Authorization", reader).get("/api/vpcs/" + vpc + "/devices").then().statusCode(200)
+                    .body("id", hasItems(id, siblingId)).body("bearer_token", everyItem(nullValue()));
+            given().header("Authorization", reader).get("/api/devices/" + id).then().statusCode(200)
+                    .body("bearer_token", nullValue());
+        }
+
+        // an agent that asks for the v2 seal gets one only its WireGuard private key opens
+        String v2 = given().header("Authorization", key).header("Nexodus-Token-Seal", "v2").contentType(ContentType.JSON)
+                .body("{\"hostname\":\"back\"}").patch("/api/devices/" + id).then().statusCode(200)
+                .extract().path("bearer_token");
+        assertEquals(token, TokenSeal.openV2(v2, first.privateKey));
+        Nexd fresh = new Nexd();
+        String freshV2 = given().header("Authorization", key).header("Nexodus-Token-Seal", "v2").contentType(ContentType.JSON)
+                .body("{\"vpc_id\":\"" + vpc + "\",\"public_key\":\"" + fresh.publicKey + "\"}").post("/api/devices")
+                .then().statusCode(201).extract().path("bearer_token");
+        assertTrue(TokenSeal.openV2(freshV2, fresh.privateKey).startsWith("DT:"), "v2 on registration too");
+        given().header("Authorization", key).header("Nexodus-Token-Seal", "v3").contentType(ContentType.JSON)
+                .body("{\"hostname\":\"back\"}").patch("/api/devices/" + id).then().statusCode(400)
+                .body("field", equalTo("Nexodus-Token-Seal"));
+
+        // revoked, the key gets nothing at all
+        String keyId = given().header("Authorization", key).get("/api/reg-keys/me").then().statusCode(200).extract().path("id");
+        given().header("Authorization", owner).contentType(ContentType.JSON).body("{\"revoked\":true}")
+                .patch("/api/reg-keys/" + keyId).then().statusCode(200);
+        given().header("Authorization", key).get("/api/devices").then().statusCode(401);
+        given().header("Authorization", key).contentType(ContentType.JSON).body("{\"hostname\":\"back\"}")
+                .patch("/api/devices/" + id).then().statusCode(401);
     }
 
     @Test

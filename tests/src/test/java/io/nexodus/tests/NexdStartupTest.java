@@ -73,7 +73,7 @@ class NexdStartupTest {
                 .then().statusCode(200).body("hostname", equalTo("renamed")).extract().path("bearer_token");
         assertEquals(dt, agent.open(again), "the same device token, sealed afresh");
 
-        // the owner sees the device among theirs, and the token sealed for it too
+        // the owner sees the device among theirs
         given().header("Authorization", TestTokens.bearer(user)).get("/api/devices")
                 .then().statusCode(200).body("id", hasItem(id));
     }

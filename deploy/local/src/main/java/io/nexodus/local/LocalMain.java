@@ -26,8 +26,12 @@ import org.eclipse.microprofile.config.ConfigProvider;
 @QuarkusMain
 public class LocalMain {
 
+    /** Which PostgreSQL this run uses, for the banner. */
+    private static String database;
+
     public static void main(String... args) throws IOException {
         String pgUrl = System.getenv("PG_URL");
+        database = "PostgreSQL " + (pgUrl == null || pgUrl.isBlank() ? "embedded" : "from PG_URL (external)");
         String user = env("PG_USER", "postgres");
         String password = env("PG_PASSWORD", "postgres");
         if (pgUrl == null || pgUrl.isBlank()) {
@@ -47,6 +51,14 @@ public class LocalMain {
         IpamMigrate.apply(pgUrl, user, password);
 
         String port = env("PORT", "8080");
+        String ipamPort;
+        try {
+            ipamPort = Integer.toString(IpamPort.choose(System.getenv("IPAM_PORT")));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.err.println("Nexodus Functions (local all-in-one) cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         DevTokenIssuer issuer = DevTokenIssuer.create("http://localhost:" + port + "/dev");
         DevTokens.issuer = issuer;
         issuer.config().forEach(System::setProperty);
@@ -59,9 +71,10 @@ public class LocalMain {
                 // (on the HTTP port, the body handler Funqy installs would swallow gRPC request bodies)
                 "quarkus.grpc.server.use-separate-server", "true",
                 "quarkus.grpc.server.host", "127.0.0.1",
-                "quarkus.grpc.server.port", env("IPAM_PORT", "9090"),
-                "quarkus.grpc.clients.ipam.host", "localhost",
-                "quarkus.grpc.clients.ipam.port", env("IPAM_PORT", "9090"),
+                "quarkus.grpc.server.port", ipamPort,
+                // the address the server binds, not "localhost", which may resolve to ::1 and another process
+                "quarkus.grpc.clients.ipam.host", "127.0.0.1",
+                "quarkus.grpc.clients.ipam.port", ipamPort,
                 "nexodus.device-token-key", env("NEXODUS_DEVICE_TOKEN_KEY", RandomSecrets.newSecret())));
         setIfAbsent(Map.of("nexodus.auth.service-token", env("NEXODUS_SERVICE_TOKEN", RandomSecrets.newSecret()),
                 // /dev/token mints a token for any name: only this machine may reach it unless HOST says otherwise
@@ -80,7 +93,7 @@ public class LocalMain {
             System.out.printf("""
 
                     Nexodus Functions (local all-in-one) listening on %1$s
-                      every function on this one port; PostgreSQL embedded and migrated
+                      every function on this one port; %5$s, migrated; IPAM on 127.0.0.1:%4$s
                       a token for user "admin" (1 hour); another user's: curl '%1$s/dev/token?username=bob'
 
                     Try:
@@ -90,7 +103,8 @@ public class LocalMain {
                     Housekeeping (gc) as the cluster's schedule runs it, with this run's service token:
                       curl -H "Authorization: Bearer %3$s" %1$s/private/gc
 
-                    """, url, token, serviceToken);
+                    """, url, token, serviceToken,
+                    ConfigProvider.getConfig().getValue("quarkus.grpc.server.port", String.class), database);
             Quarkus.waitForExit();
             return 0;
         }

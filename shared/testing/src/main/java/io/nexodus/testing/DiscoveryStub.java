@@ -19,11 +19,37 @@ public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
     private static final String REALM = "/realms/nexodus";
 
     private HttpServer server;
+    private int status = 200;
+    private long delayMillis;
+    private String failureKeep;
+
+    /**
+     * Init args, for a provider in trouble: {@code status} (the document's status, 200 by default),
+     * {@code delay-ms} (before answering) and {@code failure-keep} (the functions' nexodus.auth.discovery-failure-keep).
+     */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        status = Integer.parseInt(initArgs.getOrDefault("status", "200"));
+        delayMillis = Long.parseLong(initArgs.getOrDefault("delay-ms", "0"));
+        failureKeep = initArgs.get("failure-keep");
+    }
 
     @Override
     public Map<String, String> start() {
         server = LoopbackHttpServer.start(REALM + "/.well-known/openid-configuration", exchange -> {
             REQUESTS.incrementAndGet();
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (status != 200) {
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+                return;
+            }
             // requests come once start() has answered, so the server is known by then
             String base = LoopbackHttpServer.baseUrl(server) + REALM;
             byte[] body = ("{\"issuer\":\"" + base + "\",\"device_authorization_endpoint\":\"" + base
@@ -35,8 +61,9 @@ public class DiscoveryStub implements QuarkusTestResourceLifecycleManager {
                 out.write(body);
             }
         });
-        return Map.of("nexodus.auth.discovery-url",
-                LoopbackHttpServer.baseUrl(server) + REALM + "/.well-known/openid-configuration");
+        String url = LoopbackHttpServer.baseUrl(server) + REALM + "/.well-known/openid-configuration";
+        return failureKeep == null ? Map.of("nexodus.auth.discovery-url", url)
+                : Map.of("nexodus.auth.discovery-url", url, "nexodus.auth.discovery-failure-keep", failureKeep);
     }
 
     @Override

@@ -16,7 +16,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The identity provider's OpenID Connect discovery document, fetched on the first login start (never at
  * start-up: a cold start pays nothing for it) and kept for a few minutes, so a burst of agents logging in
- * costs the provider one request.
+ * costs the provider one request. {@code POST /device/login/start} needs no token, so while the provider
+ * fails, its failure is kept too ({@code nexodus.auth.discovery-failure-keep}), and concurrent callers
+ * share the one fetch in flight: nobody can make this function hammer a provider that is down.
  */
 @ApplicationScoped
 public class ProviderDiscovery {
@@ -26,8 +28,14 @@ public class ProviderDiscovery {
     private record Known(JsonNode document, long fetchedAtMillis) {
     }
 
+    private record Failed(Throwable failure, long failedAtMillis) {
+    }
+
     @ConfigProperty(name = "nexodus.auth.discovery-url")
     String discoveryUrl;
+
+    @ConfigProperty(name = "nexodus.auth.discovery-failure-keep", defaultValue = "PT10S")
+    Duration failureKeep;
 
     @Inject
     ObjectMapper mapper;
@@ -35,12 +43,44 @@ public class ProviderDiscovery {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private volatile Known known;
+    private volatile Failed failed;
+    private Uni<JsonNode> inFlight;
 
     public Uni<JsonNode> document() {
-        Known current = known;
-        if (current != null && System.currentTimeMillis() - current.fetchedAtMillis() < KEEP.toMillis()) {
-            return Uni.createFrom().item(current.document());
+        return Uni.createFrom().deferred(() -> {
+            long now = System.currentTimeMillis();
+            Known current = known;
+            if (current != null && now - current.fetchedAtMillis() < KEEP.toMillis()) {
+                return Uni.createFrom().item(current.document());
+            }
+            Failed lastFailure = failed;
+            if (lastFailure != null && now - lastFailure.failedAtMillis() < failureKeep.toMillis()) {
+                return Uni.createFrom().failure(lastFailure.failure());
+            }
+            return sharedFetch();
+        });
+    }
+
+    /** The fetch in flight, or a new one that every caller until it ends shares. */
+    private synchronized Uni<JsonNode> sharedFetch() {
+        if (inFlight == null) {
+            inFlight = fetch()
+                    .onItem().invoke(document -> {
+                        known = new Known(document, System.currentTimeMillis());
+                        failed = null;
+                    })
+                    .onFailure().invoke(failure -> failed = new Failed(failure, System.currentTimeMillis()))
+                    .onTermination().invoke(this::fetched)
+                    .memoize().indefinitely();
         }
+        return inFlight;
+    }
+
+    private synchronized void fetched() {
+        inFlight = null;
+    }
+
+    private Uni<JsonNode> fetch() {
         HttpRequest request = HttpRequest.newBuilder(URI.create(discoveryUrl)).timeout(Duration.ofSeconds(5))
                 .header("Accept", "application/json").GET().build();
         return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
@@ -50,9 +90,7 @@ public class ProviderDiscovery {
                                 + response.statusCode());
                     }
                     try {
-                        JsonNode document = mapper.readTree(response.body());
-                        known = new Known(document, System.currentTimeMillis());
-                        return document;
+                        return mapper.readTree(response.body());
                     } catch (java.io.IOException e) {
                         throw ApiErrors.unavailable("the identity provider's discovery document is not JSON");
                     }

@@ -73,6 +73,6 @@ public class DeviceTokenRotation {
                                 // the event tells that it was rotated and until when; the token itself never
                                 .call(after -> outbox.record(conn, "devices", new Change(EventType.DEVICE_TOKEN_ROTATED,
                                         id, after.organizationId(), after.device())))))
-                .map(stored -> tokens.present(stored, me));
+                .map(stored -> tokens.answer(stored, me));
     }
 }

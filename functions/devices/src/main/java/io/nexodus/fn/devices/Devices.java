@@ -46,8 +46,6 @@ public class Devices {
     @Inject
     DeviceRemoval removal;
 
-    @Inject
-    DeviceTokenVault tokens;
 
     @Inject
     FeatureFlags flags;
@@ -68,7 +66,7 @@ public class Devices {
                         "FROM devices d WHERE d.owner_id = $1 AND d.deleted_at IS NULL" + scope,
                         java.util.Arrays.asList(me.userId(), me.kind() == Caller.Kind.DEVICE_TOKEN ? me.credentialId() : null),
                         StoredDevice::from)
-                .map(page -> page.map(stored -> tokens.present(stored, me)));
+                .map(page -> page.map(DeviceTokenVault::withoutToken));
     }
 
     @Funq("get-device")
@@ -77,7 +75,7 @@ public class Devices {
     public Uni<Device> get(DeviceRef ref) {
         Caller me = caller.get();
         UUID id = Ids.pathUuid(ref == null ? null : ref.id(), "id");
-        return DeviceAccess.load(db, me, id, false).map(stored -> tokens.present(stored, me));
+        return DeviceAccess.load(db, me, id, false).map(DeviceTokenVault::withoutToken);
     }
 
     /** Soft delete (watchers see a delete event; the public key is free again), then IPAM gets its addresses back. */

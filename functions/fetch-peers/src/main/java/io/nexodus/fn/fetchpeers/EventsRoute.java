@@ -197,7 +197,7 @@ public class EventsRoute {
         }
         ctx.response().setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "application/json;stream=watch");
-        WatchStream stream = new WatchStream(ctx.response(), caller, db, feeds, renderer);
+        WatchStream stream = new WatchStream(ctx.response(), db, feeds, renderer);
         specs.forEach(r -> stream.add(r.spec(), r.gtRevision(), r.atTail()));
         UUID streamId = UUID.randomUUID();
         long timer = vertx.setTimer(maxDuration.toMillis(), t -> stream.end(null));

@@ -26,7 +26,7 @@ import java.util.UUID;
 /**
  * The {@code fetch-peers} function's list: {@code GET /api/vpcs/{id}/devices} (api.md §7, behaviour.md
  * §B.2) — every device of a VPC the caller can read, with Nexodus's sort/filter/range and
- * {@code X-Total-Count}. Device tokens are hidden except the caller's own. Beyond Nexodus (which ignored
+ * {@code X-Total-Count}. No device token is shown (DeviceTokenVault#withoutToken). Beyond Nexodus (which ignored
  * it), {@code gt_revision} returns only what changed after that revision, deletions included, so a
  * client can poll deltas; the watch routes ({@link EventsRoute}) push the same.
  */
@@ -47,8 +47,6 @@ public class FetchPeers {
     @Inject
     Access access;
 
-    @Inject
-    DeviceTokenVault tokens;
 
     @Funq("list-peers")
     @RequiresScope("read:organizations")
@@ -72,6 +70,6 @@ public class FetchPeers {
         return access.requireVpcMember(db, me, vpcId, "vpc")
                 .flatMap(org -> query.run(db, StoredDevice.COLUMNS, from,
                         java.util.Arrays.asList(vpcId, gt >= 0 ? (Object) (int) gt : null), StoredDevice::from))
-                .map(page -> page.map(stored -> tokens.present(stored, me)));
+                .map(page -> page.map(DeviceTokenVault::withoutToken));
     }
 }

@@ -2,10 +2,8 @@ package io.nexodus.fn.fetchpeers;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nexodus.shared.device.DeviceAccess;
 import io.nexodus.shared.device.DeviceTokenVault;
 import io.nexodus.shared.device.StoredDevice;
-import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.model.Vpc;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,38 +23,23 @@ public class WatchRenderer {
     @Inject
     ObjectMapper json;
 
-    @Inject
-    DeviceTokenVault tokens;
-
     FeedRow render(WatchKind kind, Row row) {
         boolean deleted = row.getBoolean("deleted");
         long revision = row.getInteger("revision");
         return switch (kind) {
             case DEVICE -> {
                 StoredDevice stored = StoredDevice.from(row);
-                yield new FeedRow(revision, deleted, stored.device().id().toString(), row,
-                        event(kind, deleted, stored.device().withBearerToken(null)));
+                yield new FeedRow(revision, deleted, stored.device().id().toString(),
+                        event(kind, deleted, DeviceTokenVault.withoutToken(stored)));
             }
-            case SECURITY_GROUP -> new FeedRow(revision, deleted, row.getUUID("id").toString(), row,
+            case SECURITY_GROUP -> new FeedRow(revision, deleted, row.getUUID("id").toString(),
                     event(kind, deleted, securityGroup(row)));
             case DEVICE_METADATA -> new FeedRow(revision, deleted, row.getUUID("device_id") + "/" + row.getString("key"),
-                    row, event(kind, deleted, metadata(row)));
-            case VPC -> new FeedRow(revision, deleted, row.getUUID("id").toString(), row, event(kind, deleted, Vpc.from(row)));
+                    event(kind, deleted, metadata(row)));
+            case VPC -> new FeedRow(revision, deleted, row.getUUID("id").toString(), event(kind, deleted, Vpc.from(row)));
         };
     }
 
-    /** The row as {@code caller} may see it: a device's own token only goes to that device (or its owner). */
-    String renderFor(WatchKind kind, FeedRow row, Caller caller) {
-        if (kind != WatchKind.DEVICE || row.deleted()) {
-            return row.publicJson();
-        }
-        // decided from the row's ids: one watcher in a thousand is the device, the rest share the public JSON
-        Row r = row.row();
-        if (!DeviceAccess.isOwnParty(caller, r.getUUID("id"), r.getUUID("owner_id"), r.getUUID("reg_key_id"))) {
-            return row.publicJson();
-        }
-        return event(kind, false, tokens.present(StoredDevice.from(r), caller));
-    }
 
     String tail(WatchKind kind) {
         return "{\"kind\":\"" + kind.wireName() + "\",\"type\":\"tail\"}\n";

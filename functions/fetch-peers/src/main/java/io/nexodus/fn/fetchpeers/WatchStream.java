@@ -1,6 +1,5 @@
 package io.nexodus.fn.fetchpeers;
 
-import io.nexodus.shared.identity.Caller;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerResponse;
@@ -48,7 +47,6 @@ final class WatchStream {
     }
 
     private final HttpServerResponse response;
-    private final Caller caller;
     private final Pool db;
     private final Feeds feeds;
     private final WatchRenderer renderer;
@@ -57,9 +55,8 @@ final class WatchStream {
     private boolean ended;
     private boolean stopped;
 
-    WatchStream(HttpServerResponse response, Caller caller, Pool db, Feeds feeds, WatchRenderer renderer) {
+    WatchStream(HttpServerResponse response, Pool db, Feeds feeds, WatchRenderer renderer) {
         this.response = response;
-        this.caller = caller;
         this.db = db;
         this.feeds = feeds;
         this.renderer = renderer;
@@ -122,7 +119,7 @@ final class WatchStream {
                 }
                 watch.sent.add(row.id());
             }
-            chunk.append(renderer.renderFor(watch.spec.kind(), row, caller));
+            chunk.append(row.json());
         }
         if (!chunk.isEmpty()) {
             response.write(chunk.toString());

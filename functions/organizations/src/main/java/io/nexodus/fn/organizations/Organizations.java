@@ -117,8 +117,12 @@ public class Organizations {
                 .execute(Tuple.of(id, name, description))
                 .flatMap(inserted -> {
                     if (inserted.rowCount() == 0) {
-                        return conn.preparedQuery("SELECT id FROM organizations WHERE name = $1 AND deleted_at IS NULL")
-                                .execute(Tuple.of(name))
+                        // the existing organization's id only to a member: to anyone else it would name another
+                        // tenant's organization (a personal one's id is its user's id)
+                        return conn.preparedQuery("SELECT o.id FROM organizations o JOIN user_organizations m"
+                                        + " ON m.organization_id = o.id AND m.user_id = $2"
+                                        + " WHERE o.name = $1 AND o.deleted_at IS NULL")
+                                .execute(Tuple.of(name, me.userId()))
                                 .map(rows -> {
                                     throw ApiErrors.conflict(rows.size() > 0 ? rows.iterator().next().getUUID(0) : null);
                                 });

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -108,13 +109,19 @@ class OrganizationsTest {
     }
 
     @Test
-    void duplicateNameIsAConflictNamingTheExistingOrganization() {
+    void duplicateNameIsAConflictNamingTheExistingOrganizationToItsMembersOnly() {
         String name = TestUsers.unique("dup");
-        String id = create(TestUsers.unique("carol"), name);
-        given().header("Authorization", TestTokens.bearer(TestUsers.unique("dave"))).contentType(ContentType.JSON)
+        String carol = TestUsers.unique("carol");
+        String id = create(carol, name);
+        given().header("Authorization", TestTokens.bearer(carol)).contentType(ContentType.JSON)
                 .body("{\"name\":\"" + name + "\"}")
                 .when().post("/api/organizations")
                 .then().statusCode(409).body("error", equalTo("resource already exists")).body("id", equalTo(id));
+        // another tenant learns that the name is taken, not whose organization holds it
+        given().header("Authorization", TestTokens.bearer(TestUsers.unique("dave"))).contentType(ContentType.JSON)
+                .body("{\"name\":\"" + name + "\"}")
+                .when().post("/api/organizations")
+                .then().statusCode(409).body("error", equalTo("resource already exists")).body("$", not(hasKey("id")));
     }
 
     @Test

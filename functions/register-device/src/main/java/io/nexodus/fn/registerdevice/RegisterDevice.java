@@ -122,7 +122,7 @@ public class RegisterDevice {
                         .flatMap(allocation -> insert(me, reg, publicKey, allocation, advertised, endpoints, hostname, os,
                                 relay, Boolean.TRUE.equals(input.symmetricNat()))
                                 .onFailure().recoverWithUni(f -> afterFailedInsert(f, reg, publicKey, allocation))))
-                .map(stored -> tokens.present(stored, me))
+                .map(stored -> tokens.answer(stored, me))
                 .onItemOrFailure().invoke((device, failure) -> {
                     if (failure == null) {
                         metrics.registered();

@@ -95,7 +95,7 @@ public class UpdateDevice {
                 .flatMap(plan -> write(plan, endpoints, hostname, input.symmetricNat(), input.relay(), securityGroupId)
                         .onFailure().call(f -> undo(plan))
                         .call(after -> cleanUp(plan))
-                        .map(after -> tokens.present(after, me)));
+                        .map(after -> tokens.answer(after, me)));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.nexodus.fn.users;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,6 +19,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +147,20 @@ class UsersTest {
                 Map.of("exp", System.currentTimeMillis() / 1000 - 600));
         given().header("Authorization", "Bearer " + expired).get("/api/users/me").then().statusCode(401);
         assertEquals(0, TestDb.count(db, "SELECT count(*) FROM users WHERE user_name IN ('mallory', 'oscar', 'peggy')"));
+    }
+
+    @Test
+    void aTokenWithoutASubjectIsRefusedNotSharedOrAFailure() {
+        // an empty sub would make every such token of the issuer one account; a missing one was a 500
+        Map<String, Object> noSubject = new HashMap<>();
+        noSubject.put("sub", null);
+        for (String token : List.of(TestTokens.token("", "nobody-empty", Map.of()),
+                TestTokens.token("  ", "nobody-blank", Map.of()), TestTokens.token("x", "nobody-missing", noSubject))) {
+            given().header("Authorization", "Bearer " + token).get("/api/users/me")
+                    .then().statusCode(401).contentType(ContentType.JSON).body("error", equalTo("unauthorized"))
+                    .body("reason", containsString("sub"));
+        }
+        assertEquals(0, TestDb.count(db, "SELECT count(*) FROM users WHERE user_name LIKE 'nobody-%'"));
     }
 
     @Test

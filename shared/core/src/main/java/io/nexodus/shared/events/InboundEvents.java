@@ -30,7 +30,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Binary mode only (the {@code ce-id} and {@code ce-source} headers), which is how a Broker and every
  * Knative source deliver; a structured-mode event POSTed straight to a function is not deduplicated.
- * The pair is bound to the caller who first sent it: another caller reusing it is a 409, never the answer.
+ * The claim is the caller's own, keyed by (caller, source, id): another caller sending the same pair is
+ * another event (its own effect, its own answer), so a tenant who guesses a pair first blocks nothing.
  */
 @ApplicationScoped
 public class InboundEvents {
@@ -74,10 +75,7 @@ public class InboundEvents {
                         ctx.request().resume();
                     }
                     if (seen == null) {
-                        firstDelivery(ctx, source, id);
-                    } else if (!who.equals(seen.getString("caller"))) {
-                        ErrorResponses.write(ctx, new ApiException(409, new ErrorBody(
-                                "this event id was already used by another caller", "ce-id", null, null, null, null)));
+                        firstDelivery(ctx, who, source, id);
                     } else if (seen.getInteger("status") == null) {
                         ErrorResponses.write(ctx, new ApiException(409, new ErrorBody(
                                 "an event with this source and id is being handled; retry later", "ce-id", null, null,
@@ -97,26 +95,27 @@ public class InboundEvents {
     /** Null: this delivery holds the claim. Else the row of the delivery that does (or did). */
     private Uni<Row> claim(String source, String id, String who) {
         return db.preparedQuery("INSERT INTO inbound_events (source, id, caller) VALUES ($1, $2, $3)"
-                        + " ON CONFLICT (source, id) DO UPDATE SET seen_at = now()"
-                        + " WHERE inbound_events.answered_at IS NULL AND inbound_events.caller = excluded.caller"
+                        + " ON CONFLICT (caller, source, id) DO UPDATE SET seen_at = now()"
+                        + " WHERE inbound_events.answered_at IS NULL"
                         + " AND inbound_events.seen_at < now() - interval '" + STALE + "'"
                         + " RETURNING 1")
                 .execute(Tuple.of(source, id, who))
                 .flatMap(claimed -> claimed.rowCount() > 0 ? Uni.createFrom().nullItem()
-                        : db.preparedQuery("SELECT caller, status, headers::text AS headers, body FROM inbound_events"
-                                + " WHERE source = $1 AND id = $2").execute(Tuple.of(source, id))
+                        : db.preparedQuery("SELECT status, headers::text AS headers, body FROM inbound_events"
+                                + " WHERE caller = $3 AND source = $1 AND id = $2").execute(Tuple.of(source, id, who))
                                 .map(rows -> rows.iterator().next()));
     }
 
-    private void firstDelivery(RoutingContext ctx, String source, String id) {
-        ctx.put(CLAIMED, new String[] {source, id});
+    private void firstDelivery(RoutingContext ctx, String who, String source, String id) {
+        ctx.put(CLAIMED, new String[] {who, source, id});
         ctx.addEndHandler(ended -> {
             if (ctx.get(ANSWER) != null) {
                 return;
             }
             // failed (or answered without a function): nothing committed, so a redelivery may do it
-            db.preparedQuery("DELETE FROM inbound_events WHERE source = $1 AND id = $2 AND answered_at IS NULL")
-                    .execute(Tuple.of(source, id))
+            db.preparedQuery("DELETE FROM inbound_events WHERE caller = $3 AND source = $1 AND id = $2"
+                            + " AND answered_at IS NULL")
+                    .execute(Tuple.of(source, id, who))
                     .subscribe().with(ok -> {
                     }, failure -> LOG.warnf("inbound event %s from %s: its claim stays until stale: %s", id, source,
                             failure.getMessage()));
@@ -135,9 +134,10 @@ public class InboundEvents {
             headers.put("ce-specversion", "1.0").put("ce-type", reply.type()).put("ce-source", reply.source())
                     .put("content-type", "application/json");
         }
-        return db.preparedQuery("UPDATE inbound_events SET status = $3, headers = $4::text::jsonb, body = $5,"
-                        + " answered_at = now() WHERE source = $1 AND id = $2")
-                .execute(Tuple.of(claim[0], claim[1], status, headers.encode(), Buffer.buffer(body == null ? new byte[0] : body)))
+        return db.preparedQuery("UPDATE inbound_events SET status = $4, headers = $5::text::jsonb, body = $6,"
+                        + " answered_at = now() WHERE caller = $1 AND source = $2 AND id = $3")
+                .execute(Tuple.from(java.util.List.of(claim[0], claim[1], claim[2], status, headers.encode(),
+                        Buffer.buffer(body == null ? new byte[0] : body))))
                 .replaceWithVoid();
     }
 

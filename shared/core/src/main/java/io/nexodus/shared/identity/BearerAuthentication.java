@@ -134,6 +134,11 @@ public class BearerAuthentication {
             return Uni.createFrom().item(known);
         }
         return verify(token).map(jwt -> {
+            // issuer + subject is who the caller is: without a subject every such token of an issuer would be
+            // one shared account (an empty sub), or no account at all (a missing one)
+            if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {
+                throw ApiErrors.unauthorized("the token names no subject (sub)");
+            }
             TokenProfile profile = TokenProfile.of(jwt);
             verified.put(token, profile, jwt.getExpirationTime());
             return profile;

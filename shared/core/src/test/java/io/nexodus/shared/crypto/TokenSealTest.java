@@ -47,6 +47,25 @@ class TokenSealTest {
     }
 
     @Test
+    void aV2SealOpensWithTheDevicesPrivateKeyAndNotWithPublicValues() throws GeneralSecurityException {
+        byte[] devicePrivate = WireGuardKeys.newPrivateKey();
+        String devicePublic = TokenSeal.publicKeyOf(devicePrivate);
+        String token = BearerTokens.newDeviceToken();
+        String sealed = TokenSeal.sealV2(token, devicePublic);
+        String[] parts = sealed.split(":");
+        assertEquals("djI=", parts[0], "base64url(\"v2\") with padding");
+        assertEquals(token, TokenSeal.openV2(sealed, devicePrivate));
+        assertNotEquals(sealed, TokenSeal.sealV2(token, devicePublic), "a fresh ephemeral key every time");
+        assertThrows(GeneralSecurityException.class, () -> TokenSeal.openV2(sealed, WireGuardKeys.newPrivateKey()));
+        // what opens a v1 seal (the ephemeral and the device's public keys, both public) does not open it
+        String asIfV1 = "djE=:" + parts[1] + ":" + parts[2];
+        assertThrows(GeneralSecurityException.class, () -> TokenSeal.openV1(asIfV1, devicePublic));
+        assertThrows(GeneralSecurityException.class, () -> TokenSeal.openV2(TokenSeal.sealV1(token, devicePublic),
+                devicePrivate), "a v1 seal is not taken for a v2 one");
+        assertEquals("", TokenSeal.sealV2("DT:x", "not-a-key"));
+    }
+
+    @Test
     void noSealWithoutAValidPublicKey() {
         assertEquals("", TokenSeal.sealV1("DT:x", "not-a-key"));
         assertEquals("", TokenSeal.sealV1("DT:x", null));
