@@ -51,8 +51,24 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = SystemBenchmark.SinkWhenEventsOn.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = SystemBenchmark.OneCallerOpensEveryStream.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @EnabledIfSystemProperty(named = "nexodus.benchmark", matches = "true")
 class SystemBenchmark {
+
+    /**
+     * The fan-out pass opens all its streams with one user's token: it measures delivery to many streams, not
+     * the per-credential cap (StreamQuota), which would refuse the 101st.
+     */
+    public static class OneCallerOpensEveryStream implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public java.util.Map<String, String> start() {
+            return java.util.Map.of("nexodus.watch.max-streams-per-credential", Integer.toString(WATCHERS + 10));
+        }
+
+        @Override
+        public void stop() {
+        }
+    }
 
     /**
      * A real sink (events on: every registration's event is sent) only when the run asks for events: a

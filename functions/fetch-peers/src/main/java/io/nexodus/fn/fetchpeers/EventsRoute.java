@@ -84,6 +84,9 @@ public class EventsRoute {
     @ConfigProperty(name = "nexodus.watch.reauthorize-every", defaultValue = "PT15S")
     Duration reauthorizeEvery;
 
+    @Inject
+    StreamQuota quota;
+
     /** The streams open on this replica, so that a stopping replica can end them. */
     private final Set<WatchStream> openStreams = ConcurrentHashMap.newKeySet();
 
@@ -105,6 +108,13 @@ public class EventsRoute {
             ErrorResponses.write(ctx, e);
             return;
         }
+        if (!quota.tryOpen(caller)) {
+            ErrorResponses.write(ctx, ApiErrors.tooMany("Authorization", "this credential already holds "
+                    + quota.max() + " open watch streams on this replica; close one first"));
+            return;
+        }
+        // once the response ends or its connection closes, whichever way the stream went
+        ctx.addEndHandler(ended -> quota.closed(caller));
         String publicKey = ctx.request().getParam("public_key");
         resolve(caller, request)
                 .flatMap(specs -> watchedDevice(caller, pathVpc, publicKey).map(device -> new Object[] {specs, device}))

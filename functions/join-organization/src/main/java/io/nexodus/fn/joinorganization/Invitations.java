@@ -26,6 +26,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,6 +54,9 @@ public class Invitations {
     /** The caller ($1) owns the invitation's organization. */
     private static final String CALLER_OWNS_ORGANIZATION = "EXISTS (SELECT 1 FROM user_organizations uo"
             + " WHERE uo.organization_id = i.organization_id AND uo.user_id = $1 AND 'owner' = ANY (uo.roles))";
+
+    @ConfigProperty(name = "nexodus.invitations.max-pending", defaultValue = "100")
+    int maxPending;
 
     @Inject
     Pool db;
@@ -104,7 +108,7 @@ public class Invitations {
                 .call(ok -> conn.preparedQuery("SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE")
                         .execute(Tuple.of(organizationId)))
                 .flatMap(ok -> invitee.resolve(conn))
-                .call(userId -> refuseMemberOrDuplicate(conn, organizationId, invitee, userId))
+                .call(userId -> refuseMemberDuplicateOrTooMany(conn, organizationId, invitee, userId))
                 .flatMap(userId -> conn.preparedQuery("INSERT INTO invitations (id, user_id, email, organization_id,"
                                 + " from_id, roles, expires_at) VALUES ($1, $2, $3, $4, $5, $6, now() + interval '7 days')")
                         .execute(Tuple.from(Arrays.asList(id, userId, invitee.email(), organizationId, me.userId(),
@@ -200,10 +204,17 @@ public class Invitations {
     }
 
     /** 400 if the invitee is already a member; 409 (naming it) if a live invitation for them exists. */
-    private static Uni<Void> refuseMemberOrDuplicate(SqlClient db, UUID organizationId, Invitee invitee, UUID userId) {
+    /**
+     * An invitee who is a member, or already has a live invitation, is refused; so is an invitation beyond
+     * {@code nexodus.invitations.max-pending} live ones of the organization (429): each is a row and an entry in
+     * someone's list, and nobody needs hundreds at once. Runs under the organization's row lock.
+     */
+    private Uni<Void> refuseMemberDuplicateOrTooMany(SqlClient db, UUID organizationId, Invitee invitee, UUID userId) {
         return db.preparedQuery("SELECT EXISTS (SELECT 1 FROM user_organizations WHERE organization_id = $1"
                         + " AND user_id = $2) AS member, (SELECT id FROM invitations WHERE organization_id = $1"
-                        + " AND deleted_at IS NULL AND expires_at > now() AND (user_id = $2 OR email = $3) LIMIT 1) AS pending")
+                        + " AND deleted_at IS NULL AND expires_at > now() AND (user_id = $2 OR email = $3) LIMIT 1) AS pending,"
+                        + " (SELECT count(*) FROM invitations WHERE organization_id = $1 AND deleted_at IS NULL"
+                        + " AND expires_at > now()) AS live")
                 .execute(Tuple.from(Arrays.asList(organizationId, userId, invitee.email())))
                 .map(rows -> {
                     Row row = rows.iterator().next();
@@ -212,6 +223,10 @@ public class Invitations {
                     }
                     if (row.getUUID("pending") != null) {
                         throw ApiErrors.conflict(row.getUUID("pending"));
+                    }
+                    if (row.getLong("live") >= maxPending) {
+                        throw ApiErrors.tooMany("organization_id", "the organization has " + maxPending
+                                + " pending invitations, the most it may have; delete some or wait for them to expire");
                     }
                     return null;
                 });

@@ -253,6 +253,25 @@ class InvitationsTest {
     }
 
     @Test
+    void anOrganizationHoldsAtMost100PendingInvitations() {
+        String owner = TestUsers.unique("quota");
+        String org = userId(owner);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            sent.add(invite(owner, "{\"organization_id\":\"" + org + "\",\"email\":\"guest" + i + "@quota.example\"}")
+                    .statusCode(201).extract().path("id"));
+        }
+        invite(owner, "{\"organization_id\":\"" + org + "\",\"email\":\"one-more@quota.example\"}")
+                .statusCode(429).body("error", equalTo("too many requests")).body("field", equalTo("organization_id"));
+        assertEquals(100, TestDb.count(db, "SELECT count(*) FROM invitations WHERE organization_id = $1",
+                UUID.fromString(org)), "the refused one was not stored");
+        // a withdrawn invitation frees its place
+        given().header("Authorization", TestTokens.bearer(owner)).delete("/api/invitations/" + sent.get(0))
+                .then().statusCode(204);
+        invite(owner, "{\"organization_id\":\"" + org + "\",\"email\":\"one-more@quota.example\"}").statusCode(201);
+    }
+
+    @Test
     void onlyOwnersInviteAndNothingChangesOtherwise() {
         String owner = TestUsers.unique("pat");
         String member = TestUsers.unique("quinn");

@@ -84,6 +84,14 @@ public final class ApiErrors {
         return new ApiException(503, new ErrorBody("service unavailable", null, reason, null, null, null));
     }
 
+    /**
+     * 429 {@code {"error":"too many requests","field":…,"reason":…}}: a per-caller cap (open watch streams,
+     * pending invitations), not a rate: waiting alone may not lift it, the reason says what does.
+     */
+    public static ApiException tooMany(String field, String reason) {
+        return new ApiException(429, new ErrorBody("too many requests", field, reason, null, null, null));
+    }
+
     /** 500 with a trace id that is also logged, never a stack trace. */
     public static ApiException internal(String traceId) {
         return new ApiException(500, new ErrorBody("internal server error", null, null, null, null, traceId));

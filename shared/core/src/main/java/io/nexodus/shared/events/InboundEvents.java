@@ -18,7 +18,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.Locale;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,7 +61,7 @@ public class InboundEvents {
             ctx.next();
             return;
         }
-        String who = callerKey(caller);
+        String who = caller.key();
         Context vertxContext = Vertx.currentContext();
         boolean paused = !ctx.request().isEnded();
         if (paused) {
@@ -150,10 +149,5 @@ public class InboundEvents {
         }
         response.putHeader("nexodus-replayed", "true");
         response.end(Buffer.buffer(seen.getBuffer("body").getBytes()));
-    }
-
-    private static String callerKey(Caller caller) {
-        return caller.kind().name().toLowerCase(Locale.ROOT) + ":"
-                + (caller.credentialId() != null ? caller.credentialId() : caller.userId());
     }
 }

@@ -40,6 +40,15 @@ public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, 
         return new Caller(null, null, Kind.SERVICE, null, null, null);
     }
 
+    /**
+     * The credential as a stable name: {@code device_token:<device id>}, {@code reg_key:<key id>},
+     * {@code user_token:<user id>} (every token of one user is one caller), {@code service:null}. What per-caller
+     * state is keyed by (an inbound event's claim, a cap on open streams).
+     */
+    public String key() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + (credentialId != null ? credentialId : userId);
+    }
+
     public boolean isUser() {
         return kind == Kind.USER_TOKEN;
     }
