@@ -2,8 +2,8 @@
 # Nexodus Functions on a local KIND cluster, from nothing to a smoke-tested install:
 #   1. create the cluster (cluster.yaml)             5. apply deploy/overlays/kind, run the migration Job
 #   2. install Knative Serving + Kourier (pinned)    6. wait for every Knative Service (nexodus-ops wait)
-#   3. install Knative Eventing (pinned)             7. a Keycloak realm and user for the smoke test
-#   4. build the images (Jib) and `kind load` them   8. smoke test through the front door (localhost:8080)
+#   3. install Knative Eventing (pinned)             7. a user for the smoke test in the shipped realm
+#   4. build the images (Jib) and `kind load` them   8. deploy/smoke.sh through the front door (localhost:8080)
 # Needs: docker, kind >= 0.30, kubectl, a JDK 17+, Maven, curl. Re-runnable: each step skips what exists.
 # NEVER RUN on the machines this was written on (no container runtime there): see deploy/README.md.
 set -euo pipefail
@@ -19,7 +19,12 @@ SERVING_URL="https://github.com/knative/serving/releases/download/${SERVING_VERS
 KOURIER_URL="https://github.com/knative-extensions/net-kourier/releases/download/${KOURIER_VERSION}"
 EVENTING_URL="https://github.com/knative/eventing/releases/download/${EVENTING_VERSION}"
 FRONT_DOOR="http://localhost:8080"
+# published by kind/cluster.yaml; the kind overlay fixes Keycloak's hostname to it, so tokens from the host
+# carry the issuer the functions trust (OIDC_ISSUER)
+KEYCLOAK="http://localhost:8081"
 VERSION="$(cd "$ROOT" && mvn -q -B help:evaluate -Dexpression=project.version -DforceStdout)"
+# the tag this run's images are loaded under (build_images)
+BUILD="build-$(date +%Y%m%d%H%M%S)"
 IMAGES=(auth devices fetch-peers gc join-organization organizations reg-keys register-device security-groups
   update-device users vpcs ipam migrate)
 
@@ -78,19 +83,37 @@ build_images() {
   step "4/8 images ${IMAGES[*]} (version ${VERSION}) into the KIND node"
   (cd "$ROOT" && mvn -B -ntp -Pimages package -DskipTests -Dimages.registry=kind.local)
   local image
+  # every build of one version has the same tag: loaded under a tag of its own, a rebuilt image makes
+  # a new revision of each function (and a new migration run) instead of leaving the old code running
   for image in "${IMAGES[@]}"; do
-    kind load docker-image --name "$CLUSTER" "kind.local/nexodus/${image}:${VERSION}"
+    docker tag "kind.local/nexodus/${image}:${VERSION}" "kind.local/nexodus/${image}:${BUILD}"
+    kind load docker-image --name "$CLUSTER" "kind.local/nexodus/${image}:${BUILD}"
   done
 }
 
 apply_overlay() {
   step "5/8 deploy/overlays/kind"
-  kubectl apply -k "$ROOT/deploy/overlays/kind"
+  # Knative's and Eventing's webhooks may answer "connection refused" for a while after their Deployments
+  # report Available: retry the whole apply (it is idempotent) a few times before giving up
+  local attempt rendered
+  rendered="$(mktemp)"
+  # this build's images (build_images), in the overlay's render order
+  kubectl kustomize "$ROOT/deploy/overlays/kind" \
+    | sed "s#\(image: kind.local/nexodus/[a-z-]*\):${VERSION}\$#\1:${BUILD}#" > "$rendered"
+  # a finished migration Job's pod template is immutable: remove it, so that this apply runs this build's
+  kubectl -n "$NAMESPACE" delete job migrate --ignore-not-found
+  for attempt in 1 2 3 4 5 6; do
+    if kubectl apply -f "$rendered"; then
+      break
+    fi
+    [ "$attempt" -lt 6 ] || die "kubectl apply of deploy/overlays/kind kept failing"
+    echo "apply failed (a webhook not ready yet?); again in 10 s"
+    sleep 10
+  done
+  rm -f "$rendered"
   kubectl -n "$NAMESPACE" rollout status statefulset/postgres --timeout=5m
-  local job
-  job="migrate-$(echo "$VERSION" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9\n' '-')"
-  echo "waiting for the migration Job ${job}"
-  kubectl -n "$NAMESPACE" wait --for=condition=complete "job/${job}" --timeout=10m
+  echo "waiting for the migration Job"
+  kubectl -n "$NAMESPACE" wait --for=condition=complete job/migrate --timeout=10m
   kubectl -n "$NAMESPACE" rollout status deployment/front-door --timeout=5m
 }
 
@@ -100,55 +123,24 @@ wait_services() {
   java -jar "$ROOT/deploy/ops/target/nexodus-ops.jar" status || true
 }
 
-keycloak_token() {
-  step "7/8 a Keycloak realm for the smoke test (the identity issue brings the real one)"
+smoke_user() {
+  step "7/8 a user for the smoke test in the shipped realm (Keycloak at ${KEYCLOAK})"
   kubectl -n "$NAMESPACE" rollout status deployment/keycloak --timeout=10m
-  kubectl -n "$NAMESPACE" port-forward svc/keycloak 18080:8080 >/dev/null 2>&1 &
-  PORT_FORWARD=$!
-  trap 'kill "$PORT_FORWARD" 2>/dev/null || true' EXIT
-  until curl -fsS http://localhost:18080/realms/master >/dev/null 2>&1; do sleep 1; done
-  local admin
-  admin="$(curl -fsS http://localhost:18080/realms/master/protocol/openid-connect/token \
+  until curl -fsS "${KEYCLOAK}/realms/nexodus/.well-known/openid-configuration" >/dev/null 2>&1; do sleep 2; done
+  local admin status
+  admin="$(curl -fsS "${KEYCLOAK}/realms/master/protocol/openid-connect/token" \
     -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin | jq -r .access_token)"
-  # realm nexodus, public client nexodus-cli with password grants, user smoke/smoke (ignored if present)
-  curl -sS -o /dev/null -H "Authorization: Bearer ${admin}" -H 'Content-Type: application/json' \
-    http://localhost:18080/admin/realms -d '{"realm":"nexodus","enabled":true}'
-  curl -sS -o /dev/null -H "Authorization: Bearer ${admin}" -H 'Content-Type: application/json' \
-    http://localhost:18080/admin/realms/nexodus/clients \
-    -d '{"clientId":"nexodus-cli","publicClient":true,"directAccessGrantsEnabled":true}'
-  curl -sS -o /dev/null -H "Authorization: Bearer ${admin}" -H 'Content-Type: application/json' \
-    http://localhost:18080/admin/realms/nexodus/users \
-    -d '{"username":"smoke","enabled":true,"email":"smoke@example.com","firstName":"S","lastName":"Moke","emailVerified":true,"credentials":[{"type":"password","value":"smoke","temporary":false}]}'
-  # tokens must carry the issuer the functions trust (OIDC_ISSUER in nexodus-config): Keycloak's
-  # in-cluster name, so ask through it
-  TOKEN="$(curl -fsS http://localhost:18080/realms/nexodus/protocol/openid-connect/token \
-    -H "Host: keycloak.${NAMESPACE}.svc.cluster.local:8080" \
-    -d grant_type=password -d client_id=nexodus-cli -d username=smoke -d password=smoke | jq -r .access_token)"
-  if [ -z "$TOKEN" ] || [ "$TOKEN" = null ]; then
-    die "no token from Keycloak"
-  fi
+  # user smoke/smoke in the realm the keycloak component imported (201 created, 409 already there)
+  status="$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${admin}" -H 'Content-Type: application/json' \
+    "${KEYCLOAK}/admin/realms/nexodus/users" \
+    -d '{"username":"smoke","enabled":true,"email":"smoke@example.com","firstName":"S","lastName":"Moke","emailVerified":true,"credentials":[{"type":"password","value":"smoke","temporary":false}]}')"
+  case "$status" in 201|409) echo "user smoke ready" ;; *) die "creating the smoke user: HTTP ${status}" ;; esac
 }
 
 smoke_test() {
-  step "8/8 smoke test through the front door ${FRONT_DOOR}"
-  local vpc key device watch
-  vpc="$(curl -fsS -H "Authorization: Bearer ${TOKEN}" "${FRONT_DOOR}/api/users/me" | jq -r .id)"
-  echo "user and default VPC ${vpc}"
-  key="$(curl -fsS -H "Authorization: Bearer ${TOKEN}" -H 'Content-Type: application/json' \
-    "${FRONT_DOOR}/api/reg-keys" -d "{\"vpc_id\":\"${vpc}\"}" | jq -r .bearer_token)"
-  echo "registration key created"
-  device="$(curl -fsS -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' "${FRONT_DOOR}/api/devices" \
-    -d "{\"vpc_id\":\"${vpc}\",\"public_key\":\"$(head -c 32 /dev/urandom | base64)\",\"hostname\":\"smoke\",\"os\":\"linux\",\"endpoints\":[{\"source\":\"local\",\"address\":\"172.18.0.9:51820\"}]}" \
-    | jq -r .id)"
-  echo "device ${device} registered with the key"
-  curl -fsS -H "Authorization: Bearer ${TOKEN}" "${FRONT_DOOR}/api/vpcs/${vpc}/devices" | jq -e --arg d "$device" 'map(.id) | index($d) != null' >/dev/null \
-    || die "the peer list lacks the device"
-  echo "peer list has it"
-  watch="$(curl -sS -N --max-time 10 -H "Authorization: Bearer ${TOKEN}" -H 'Content-Type: application/json' \
-    "${FRONT_DOOR}/api/vpcs/${vpc}/events" -d "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"${vpc}\"}}]" || true)"
-  echo "$watch" | grep -q "$device" || die "the watch stream did not deliver the device"
-  echo "watch stream delivered it"
-  printf '\nNexodus Functions is up: %s\n' "$FRONT_DOOR"
+  step "8/8 smoke test through the front door ${FRONT_DOOR} (deploy/smoke.sh)"
+  SMOKE_USERNAME=smoke SMOKE_PASSWORD=smoke "$ROOT/deploy/smoke.sh" "$FRONT_DOOR"
+  printf '\nNexodus Functions is up: %s (log in at %s)\n' "$FRONT_DOOR" "$KEYCLOAK"
 }
 
 main() {
@@ -165,7 +157,7 @@ main() {
   build_images
   apply_overlay
   wait_services
-  keycloak_token
+  smoke_user
   smoke_test
 }
 

@@ -64,13 +64,17 @@ final class FrontDoorConfig {
                     timeout connect 5s
                     # a request's headers and body must arrive within 10 s (slow clients hold no slot)
                     timeout http-request 10s
+                    # ... the body included: wait for it (up to a buffer) before a function is connected, so a
+                    # client sending slowly holds no function's connection
+                    option http-buffer-request
                     timeout http-keep-alive 60s
                     # client side: as long as a watch stream may stay quiet (haproxy 2.6 cannot set it per route)
                     timeout client "${WATCH_TIMEOUT-330s}"
                     # server side: ordinary calls (a cold start is 1-2 s); the watch backends override it
                     timeout server "${API_TIMEOUT-60s}"
                     # resolve at run time: a function's Service may not exist yet when the proxy starts
-                    default-server init-addr last,libc,none resolvers cluster
+                    # (IPv4 first: a dual-stack answer must not send the door to an address Kourier does not serve)
+                    default-server init-addr last,libc,none resolvers cluster resolve-prefer ipv4
 
                 resolvers cluster
                     parse-resolv-conf

@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URL;
+import java.nio.file.Path;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,6 +45,9 @@ class KeycloakTest {
             + " read:users write:users read:devices write:devices";
 
     private final HttpClient http = HttpClient.newHttpClient();
+
+    @TestHTTPResource("/")
+    URL app;
 
     @BeforeEach
     void keycloakRuns() {
@@ -82,6 +88,32 @@ class KeycloakTest {
                 "device_code", device.getString("device_code")));
         assertNotNull(tokens.getString("access_token"), "the device code is exchanged for tokens: " + tokens);
         joinTheMesh("Bearer " + tokens.getString("access_token"), "bob");
+    }
+
+    /**
+     * deploy/smoke.sh, the KIND flow's last step, exactly as kind-up.sh runs it, against what these machines
+     * have of an install: the functions behind the real HAProxy with the generated front-door configuration,
+     * and the real Keycloak with the shipped realm. Its token request goes where the login start points.
+     */
+    @Test
+    void theSmokeScriptPassesThroughTheRealFrontDoor() throws Exception {
+        Path bash = Tools.require("bash", "the smoke script");
+        Tools.require("curl", "the smoke script");
+        Tools.require("jq", "the smoke script");
+        Path haproxy = Tools.require("haproxy", "the smoke script through the front door");
+        String config = java.nio.file.Files.readString(Repo.root().resolve(FrontDoorConfig.PATH));
+        try (HaproxyProcess door = HaproxyProcess.start(haproxy, config, app.getPort(), Map.of("API_TIMEOUT", "10s"))) {
+            ProcessBuilder smoke = new ProcessBuilder(bash.toString(), Repo.root().resolve("deploy/smoke.sh").toString(),
+                    door.base()).redirectErrorStream(true);
+            smoke.environment().put("SMOKE_USERNAME", "alice");
+            smoke.environment().put("SMOKE_PASSWORD", "alice-password");
+            Process run = smoke.start();
+            String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(run.waitFor(2, java.util.concurrent.TimeUnit.MINUTES), "the smoke script ended:\n" + out);
+            System.out.print(out);
+            assertEquals(0, run.exitValue(), "deploy/smoke.sh:\n" + out);
+            assertTrue(out.contains("smoke: ok: restart path") && out.contains("smoke: ok: watch stream delivered it"), out);
+        }
     }
 
     @Test

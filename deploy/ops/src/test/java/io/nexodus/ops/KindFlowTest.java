@@ -20,14 +20,46 @@ class KindFlowTest {
 
     private static final String SCRIPT = "deploy/kind/kind-up.sh";
 
+    private static final String SMOKE = "deploy/smoke.sh";
+
     @Test
-    void theScriptIsShellcheckClean() throws Exception {
+    void theScriptsAreShellcheckClean() throws Exception {
         Path shellcheck = Tools.require("shellcheck", "the KIND script's lint");
-        Process p = new ProcessBuilder(shellcheck.toString(), "--severity=info", Repo.path(SCRIPT).toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "shellcheck " + SCRIPT + ":\n" + out);
+        for (String script : new String[] {SCRIPT, SMOKE}) {
+            Process p = new ProcessBuilder(shellcheck.toString(), "--severity=info", Repo.path(script).toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), "shellcheck " + script + ":\n" + out);
+        }
+    }
+
+    /**
+     * nexd on the host logs in where the auth function's discovery document says, and its token must carry
+     * the issuer the functions trust: Keycloak published on the host (cluster.yaml), its hostname fixed to
+     * that address (the kind overlay), OIDC_ISSUER the same, and the script logging in there.
+     */
+    @Test
+    void tokensFromTheHostCarryTheIssuerTheFunctionsTrust() {
+        Matcher keycloak = Pattern.compile("KEYCLOAK=\"(http://localhost:(\\d+))\"").matcher(Repo.read(SCRIPT));
+        assertTrue(keycloak.find(), "KEYCLOAK= in " + SCRIPT);
+        String cluster = Repo.read("deploy/kind/cluster.yaml");
+        assertTrue(cluster.contains("containerPort: 31081\n        hostPort: " + keycloak.group(2)),
+                "Keycloak's NodePort published on the host port the script uses");
+        Rendered kind = Rendered.of("deploy/overlays/kind");
+        String hostname = kind.objects.stream().filter(o -> o.path("kind").asText().equals("Deployment")
+                        && o.at("/metadata/name").asText().equals("keycloak"))
+                .flatMap(o -> java.util.stream.StreamSupport.stream(o.at("/spec/template/spec/containers/0/env").spliterator(), false))
+                .filter(e -> e.path("name").asText().equals("KC_HOSTNAME")).map(e -> e.path("value").asText())
+                .findFirst().orElse(null);
+        assertEquals(keycloak.group(1), hostname, "Keycloak's fixed hostname");
+        String issuer = kind.objects.stream().filter(o -> o.at("/metadata/name").asText().equals("nexodus-config"))
+                .map(o -> o.at("/data/OIDC_ISSUER").asText()).findFirst().orElse(null);
+        assertEquals(keycloak.group(1) + "/realms/nexodus", issuer, "OIDC_ISSUER in the kind overlay");
+        String nodePort = kind.objects.stream().filter(o -> o.path("kind").asText().equals("Service")
+                        && o.at("/metadata/name").asText().equals("keycloak"))
+                .map(o -> o.at("/spec/ports/0/nodePort").asText()).findFirst().orElse(null);
+        assertEquals("31081", nodePort, "Keycloak's NodePort");
     }
 
     @Test
@@ -42,8 +74,9 @@ class KindFlowTest {
         assertTrue(script.contains("EVENTING_VERSION=" + eventing.group(1)), "Eventing pinned to " + eventing.group(1));
         String[] order = {"/serving-crds.yaml", "kubectl wait --for=condition=Established crd", "/serving-core.yaml",
                 "/kourier.yaml", "\"ingress-class\":\"kourier.ingress.networking.knative.dev\"", "/eventing-crds.yaml",
-                "/eventing-core.yaml", "/in-memory-channel.yaml", "/mt-channel-broker.yaml", "kubectl apply -k",
-                "--for=condition=complete", "nexodus-ops.jar\" wait", "/api/reg-keys", "/api/devices", "/events"};
+                "/eventing-core.yaml", "/in-memory-channel.yaml", "/mt-channel-broker.yaml", "docker tag", "kind load docker-image",
+                "kubectl kustomize \"$ROOT/deploy/overlays/kind\"", "delete job migrate --ignore-not-found", "kubectl apply -f",
+                "--for=condition=complete", "nexodus-ops.jar\" wait", "/admin/realms/nexodus/users", "deploy/smoke.sh\" \"$FRONT_DOOR\""};
         int at = -1;
         for (String step : order) {
             int next = script.indexOf(step, at + 1);
@@ -53,6 +86,8 @@ class KindFlowTest {
         Matcher node = Pattern.compile("kindest/node:v1\\.(\\d+)\\.").matcher(Repo.read("deploy/kind/cluster.yaml"));
         assertTrue(node.find() && Integer.parseInt(node.group(1)) >= 34, "Kubernetes >= 1.34 for these Knative releases");
         assertTrue(Repo.read("deploy/kind/cluster.yaml").contains("containerPort: 31080"), "the front door's NodePort is published");
+        assertTrue(Pattern.compile("image: kindest/node:v[0-9.]+@sha256:[0-9a-f]{64}\n").matcher(Repo.read("deploy/kind/cluster.yaml")).find(),
+                "the node image pinned by digest");
     }
 
     @Test
