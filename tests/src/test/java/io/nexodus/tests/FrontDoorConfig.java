@@ -46,8 +46,9 @@ final class FrontDoorConfig {
                 # do not edit. FrontDoorTest fails when this file and the table differ; regenerate with
                 #   mvn -pl tests -am verify -Dtest=FrontDoorTest -Dsurefire.failIfNoSpecifiedTests=false -Dnexodus.regenerate=true
                 #
-                # Environment: NAMESPACE (the functions' namespace; the Deployment sets it), and for tests only
-                # FRONT_DOOR_BIND, API_TIMEOUT, WATCH_TIMEOUT.
+                # Environment: NAMESPACE (the functions' namespace; the Deployment sets it), FRONT_DOOR_TLS_CERT
+                # (TLS on: components/front-door-tls), and for tests only FRONT_DOOR_BIND, FRONT_DOOR_TLS_BIND,
+                # API_TIMEOUT, WATCH_TIMEOUT.
                 # Upstreams are the functions' Knative Services through Kourier's cluster-local gateway:
                 # <function>.<namespace>.svc.cluster.local:80 with that Host (Kourier routes by host; never a
                 # -private Service, which would bypass the activator and break scale-from-zero).
@@ -64,9 +65,6 @@ final class FrontDoorConfig {
                     timeout connect 5s
                     # a request's headers and body must arrive within 10 s (slow clients hold no slot)
                     timeout http-request 10s
-                    # ... the body included: wait for it (up to a buffer) before a function is connected, so a
-                    # client sending slowly holds no function's connection
-                    option http-buffer-request
                     timeout http-keep-alive 60s
                     # client side: as long as a watch stream may stay quiet (haproxy 2.6 cannot set it per route)
                     timeout client "${WATCH_TIMEOUT-330s}"
@@ -82,7 +80,17 @@ final class FrontDoorConfig {
 
                 frontend api
                     bind "${FRONT_DOOR_BIND-:8080}"
+                    # TLS, when a certificate is mounted (components/front-door-tls): FRONT_DOOR_TLS_CERT is a PEM
+                    # with the certificate chain, its key beside it as <file>.key (a kubernetes.io/tls Secret's
+                    # tls.crt and tls.key, mounted under those names)
+                .if defined(FRONT_DOOR_TLS_CERT)
+                    bind "${FRONT_DOOR_TLS_BIND-:8443}" ssl crt "${FRONT_DOOR_TLS_CERT}" alpn http/1.1
+                .endif
                     http-request return status 200 content-type text/plain string ok if { path /healthz }
+                .if defined(FRONT_DOOR_TLS_CERT)
+                    # with TLS on, plain HTTP serves nothing but the probes: 308 to https (method and body kept)
+                    http-request redirect scheme https code 308 unless { ssl_fc }
+                .endif
                 """);
         out.append("""
                     # no protocol upgrade through the door: after a 101 (h2c, which Quarkus and Java's client
@@ -93,6 +101,9 @@ final class FrontDoorConfig {
                 """);
         out.append("    # bodies: the functions take at most 1 MiB (quarkus.http.limits.max-body-size)\n");
         out.append("    http-request deny deny_status 413 if { req.hdr_val(content-length) gt ").append(MAX_BODY_BYTES).append(" }\n");
+        out.append("    # then wait for the body (up to a buffer, within timeout http-request) before any function is connected:\n");
+        out.append("    # a client sending slowly holds no function's connection (after the size check, which needs no body)\n");
+        out.append("    http-request wait-for-body time 10s\n");
         out.append("    # the route table, method + path; nothing else is routed (/private/* never: it stays cluster-local)\n");
         for (RouteTableTest.Row row : rows) {
             if (isRouted(row)) {

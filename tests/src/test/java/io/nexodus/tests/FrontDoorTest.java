@@ -143,6 +143,51 @@ class FrontDoorTest {
         }
     }
 
+    /**
+     * TLS as components/front-door-tls turns it on: the same generated configuration with a certificate mounted
+     * as a kubernetes.io/tls Secret is. Calls and a watch stream work over HTTPS with a client that trusts the
+     * certificate; plain HTTP answers nothing but the probe and a 308 to https, before any function is called.
+     */
+    @Test
+    void withACertificateTheDoorSpeaksTlsAndPlainHttpIsOnlyRedirected() throws Exception {
+        String user = Nexd.user("tls");
+        String bearer = TestTokens.bearer(user);
+        TestCertificate certificate = TestCertificate.create(Path.of("target", "front-door-tls"), "front-door");
+        int tlsPort = io.nexodus.testing.PostgresTestResource.freePorts(1)[0];
+        Path haproxy = Tools.require("haproxy", "the front door against the real proxy");
+        String config = Files.readString(Repo.root().resolve(FrontDoorConfig.PATH));
+        try (HaproxyProcess proxy = HaproxyProcess.start(haproxy, config, app.getPort(), Map.of("API_TIMEOUT",
+                API_TIMEOUT_S + "s", "FRONT_DOOR_TLS_CERT", certificate.pem.toAbsolutePath().toString(),
+                "FRONT_DOOR_TLS_BIND", "127.0.0.1:" + tlsPort))) {
+            HttpClient tls = HttpClient.newBuilder().sslContext(certificate.trustingIt()).build();
+            String https = "https://localhost:" + tlsPort;
+            HttpResponse<String> me = tls.send(HttpRequest.newBuilder(URI.create(https + "/api/users/me"))
+                    .header("Authorization", bearer).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, me.statusCode(), me.body());
+            assertEquals("users", me.headers().firstValue("X-Nexodus-Function").orElse(null));
+            String vpc = new io.vertx.core.json.JsonObject(me.body()).getString("id");
+            Nexd agent = new Nexd();
+            HttpResponse<String> registered = tls.send(HttpRequest.newBuilder(URI.create(https + "/api/devices"))
+                    .header("Authorization", bearer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"vpc_id\":\"" + vpc + "\",\"public_key\":\""
+                            + agent.publicKey + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, registered.statusCode(), registered.body());
+            try (WatchClient watch = new WatchClient(https, "/api/events", bearer, "[{\"kind\":\"device\",\"gt_revision\":0,"
+                    + "\"at_tail\":false,\"options\":{\"vpc-id\":\"" + vpc + "\"}}]", tls)) {
+                assertEquals(200, watch.status);
+                assertEquals(1, watch.untilTail("device").size() - 1, "the registered device, then the tail");
+            }
+            // plain HTTP: the probe, and for everything else a redirect, nothing reaches a function
+            assertEquals(200, send(proxy.base(), "GET", "/healthz", bearer, null).statusCode());
+            for (String[] call : new String[][] {{"GET", "/api/users/me"}, {"POST", "/api/devices"}}) {
+                HttpResponse<String> plain = send(proxy.base(), call[0], call[1], bearer, call[0].equals("GET") ? null : "{}");
+                assertEquals(308, plain.statusCode(), call[1]);
+                assertTrue(plain.headers().firstValue("Location").orElse("").startsWith("https://"), plain.headers().toString());
+                assertTrue(plain.headers().firstValue("X-Nexodus-Function").isEmpty(), "no function was called");
+            }
+        }
+    }
+
     @Test
     void aBodyOverTheLimitIsRefusedAtTheDoor() throws Exception {
         try (HaproxyProcess proxy = startProxy(); Socket socket = new Socket("127.0.0.1", proxy.port)) {

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,8 +91,10 @@ class OutboundEventsTest {
         assertEquals("application/json", created.getDataContentType());
         assertEquals("one", description(created), data(created));
         assertNull(created.getExtension("traceparent"), "no OTLP endpoint here: tracing is off, nothing to continue");
-        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM events WHERE id = $1 AND delivered_at IS NOT NULL",
-                UUID.fromString(created.getId())), "the event's id is its outbox row's, marked delivered");
+        // the sink has it; the outbox marks it delivered once the sink's answer is back (a moment later)
+        Awaitility.await("the event's id is its outbox row's, marked delivered").atMost(PATIENCE)
+                .until(() -> TestDb.count(db, "SELECT count(*) FROM events WHERE id = $1 AND delivered_at IS NOT NULL",
+                        UUID.fromString(created.getId())) == 1);
         // Funqy HTTP
         as(bearer).body("{\"id\":\"" + vpc + "\",\"description\":\"two\"}").post("/update-vpc").then().statusCode(200);
         assertEquals("two", description(about(vpc, "io.nexodus.vpc.updated", 1).get(0)));

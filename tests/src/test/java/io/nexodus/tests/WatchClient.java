@@ -30,12 +30,16 @@ final class WatchClient implements AutoCloseable {
     }
 
     WatchClient(String baseUrl, String path, String bearer, String watchesJson) throws Exception {
+        this(baseUrl, path, bearer, watchesJson, HttpClient.newHttpClient());
+    }
+
+    /** @param client the client to stream with (one that trusts a test certificate, say) */
+    WatchClient(String baseUrl, String path, String bearer, String watchesJson, HttpClient client) throws Exception {
         baseUrl = baseUrl.replaceFirst("/$", "");
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Authorization", bearer).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(watchesJson)).timeout(Duration.ofMinutes(5)).build();
-        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient()
-                .send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         status = response.statusCode();
         contentType = response.headers().firstValue("Content-Type").orElse("");
         body = response.body();

@@ -98,6 +98,34 @@ class OrganizationsBindingsTest {
                 .body("name", equalTo(name));
     }
 
+    /**
+     * An event's token travels through the Broker to every matching Trigger: a registration key or device token
+     * never, a user token only when it was issued for at most nexodus.events.max-token-lifetime (1 hour).
+     */
+    @Test
+    void aCloudEventCarriesOnlyAShortLivedUserToken() {
+        String subject = UUID.randomUUID().toString();
+        String longLived = TestTokens.issuer().token(subject, user, 2 * 3600, java.util.Map.of());
+        String hourLong = TestTokens.issuer().token(subject, user, 3600, java.util.Map.of());
+        for (String[] refused : new String[][] {{"RK:" + "A".repeat(43) + "=", "registration key"},
+                {"DT:" + "A".repeat(43) + "=", "registration key or device token"}, {longLived, "issued for at most 60 minutes"}}) {
+            given().header("ce-authorization", "Bearer " + refused[0])
+                    .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                    .header("ce-type", "io.nexodus.organizations.list").header("ce-source", "/tests")
+                    .contentType(ContentType.JSON).body("{}")
+                    .when().post("/")
+                    .then().statusCode(401).body("error", equalTo("unauthorized"))
+                    .body("reason", org.hamcrest.Matchers.containsString(refused[1]));
+        }
+        given().header("ce-authorization", "Bearer " + hourLong)
+                .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-type", "io.nexodus.organizations.list").header("ce-source", "/tests")
+                .contentType(ContentType.JSON).body("{}")
+                .when().post("/").then().statusCode(200);
+        // the same long-lived token over REST, which no Broker relays: accepted
+        given().header("Authorization", "Bearer " + longLived).get("/api/organizations").then().statusCode(200);
+    }
+
     @Test
     void structuredModeCloudEvent() {
         String name = "ce-structured-" + UUID.randomUUID().toString().substring(0, 8);

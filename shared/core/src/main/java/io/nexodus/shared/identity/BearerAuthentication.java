@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -52,6 +53,13 @@ public class BearerAuthentication {
     @ConfigProperty(name = "nexodus.auth.public-paths")
     List<String> publicPaths;
 
+    /**
+     * The longest-lived user token an event may carry: what a Broker holds and fans out should expire soon
+     * (Keycloak's access tokens: 5-10 minutes; many providers: 1 hour).
+     */
+    @ConfigProperty(name = "nexodus.events.max-token-lifetime", defaultValue = "PT1H")
+    Duration maxEventTokenLifetime;
+
     void install(@Observes Router router) {
         router.route().order(ORDER).handler(this::authenticate);
     }
@@ -74,6 +82,14 @@ public class BearerAuthentication {
             ErrorResponses.write(ctx, ApiErrors.unauthorized("a bearer token is required"));
             return;
         }
+        boolean event = dispatch != null && dispatch.isCloudEvent();
+        if (event && OpaqueTokens.isOpaque(token)) {
+            // an event passes through the Broker, where every matching Trigger's subscriber (and a persistent
+            // broker's storage) sees its ce-authorization: no fleet key or device token may travel that way
+            ErrorResponses.write(ctx, ApiErrors.unauthorized("a CloudEvent may carry only a short-lived user token,"
+                    + " never a registration key or device token (docs/events.md)"));
+            return;
+        }
         Context vertxContext = Vertx.currentContext();
         // the body may still be arriving when no body handler ran before us: hold it while we look up the caller
         boolean paused = !ctx.request().isEnded();
@@ -82,7 +98,8 @@ public class BearerAuthentication {
         }
         Uni<Caller> caller = serviceToken.matches(token) ? Uni.createFrom().item(Caller.service())
                 : OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
-                : profile(token).flatMap(profile -> checkScope(ctx, path, dispatch, profile).flatMap(ignored -> users.resolve(profile))
+                : profile(token).call(profile -> event ? shortLived(profile) : Uni.createFrom().voidItem())
+                        .flatMap(profile -> checkScope(ctx, path, dispatch, profile).flatMap(ignored -> users.resolve(profile))
                         .map(userId -> Caller.user(userId, profile.subject())));
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
@@ -125,6 +142,14 @@ public class BearerAuthentication {
         String needed = ScopeRules.required(ctx.request().method(), path, dispatch).orElse(null);
         return needed == null || profile.scopes().contains(needed) ? Uni.createFrom().voidItem()
                 : Uni.createFrom().failure(ApiErrors.missingScope(needed));
+    }
+
+    /** A user token carried by a CloudEvent: issued for at most {@code nexodus.events.max-token-lifetime}. */
+    private Uni<Void> shortLived(TokenProfile profile) {
+        return profile.lifetimeSeconds() <= maxEventTokenLifetime.toSeconds() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().failure(ApiErrors.unauthorized("a CloudEvent may carry only a user token issued for"
+                        + " at most " + maxEventTokenLifetime.toMinutes() + " minutes; this one was issued for "
+                        + profile.lifetimeSeconds() / 60 + " (docs/events.md)"));
     }
 
     /** The token's profile: from the replica's memory of verified tokens, else verified now. */

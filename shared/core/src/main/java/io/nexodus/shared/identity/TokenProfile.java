@@ -10,9 +10,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  *
  * @param issuer  the verified {@code iss}: with the subject, what identifies the user (V5__identity_issuer.sql)
  * @param scopes  the {@code scope} claim's words: what the token may call (api.md §13, {@link ScopeRules})
+ * @param lifetimeSeconds {@code exp − iat}: how long the token was issued for (without {@code iat}, from now on)
  */
 public record TokenProfile(String issuer, String subject, String username, String fullName, String picture,
-        String email, boolean emailVerified, Set<String> scopes) {
+        String email, boolean emailVerified, Set<String> scopes, long lifetimeSeconds) {
 
     static TokenProfile of(JsonWebToken jwt) {
         String username = firstNonBlank(jwt.getClaim("preferred_username"), jwt.getClaim("name"));
@@ -23,7 +24,8 @@ public record TokenProfile(String issuer, String subject, String username, Strin
         String scope = text(jwt.getClaim("scope")).trim();
         return new TokenProfile(jwt.getIssuer(), jwt.getSubject(), username == null ? jwt.getSubject() : username,
                 fullName, text(jwt.getClaim("picture")), email.isEmpty() ? null : email, emailVerified,
-                scope.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(scope.split("\\s+"))));
+                scope.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(scope.split("\\s+"))),
+                jwt.getExpirationTime() - (jwt.getIssuedAtTime() > 0 ? jwt.getIssuedAtTime() : System.currentTimeMillis() / 1000));
     }
 
     private static String firstNonBlank(Object... values) {
