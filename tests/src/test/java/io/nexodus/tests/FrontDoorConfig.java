@@ -111,6 +111,16 @@ final class FrontDoorConfig {
                         .append(" } { path_reg ").append(regex(row.path())).append(" }\n");
             }
         }
+        // a browser's CORS preflight (the console at H calls api.H): OPTIONS of any routed path goes to the function
+        // owning that path, whose CORS filter answers it before authentication
+        out.append("    # CORS preflights of the web console: OPTIONS of a routed path, to a function that owns it\n");
+        java.util.Set<String> preflighted = new java.util.LinkedHashSet<>();
+        for (RouteTableTest.Row row : rows) {
+            if (isRouted(row) && preflighted.add(regex(row.path()))) {
+                out.append("    use_backend ").append(backend(row)).append(" if { method OPTIONS } { path_reg ")
+                        .append(regex(row.path())).append(" }\n");
+            }
+        }
         out.append("    default_backend not-routed\n\n");
         out.append("""
                 backend not-routed

@@ -25,8 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ConfigurationTest {
 
-    /** Variables whose built-in default is right in the cluster too (a deadline, not a location). */
-    private static final Set<String> DEFAULT_FITS = Set.of("IPAM_DEADLINE", "IPAM_DUMP_DEADLINE");
+    /**
+     * Variables whose built-in default is right in the cluster too: a deadline, not a location; no browser origin
+     * allowed until a web console is deployed (NEXODUS_CONSOLE_ORIGINS).
+     */
+    private static final Set<String> DEFAULT_FITS = Set.of("IPAM_DEADLINE", "IPAM_DUMP_DEADLINE", "NEXODUS_CONSOLE_ORIGINS");
 
     /**
      * Set by Knative itself: PORT (reserved: a Service may not set it) and K_SINK, injected by the SinkBinding

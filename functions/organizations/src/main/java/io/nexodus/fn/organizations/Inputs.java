@@ -9,6 +9,7 @@ final class Inputs {
     }
 
     /** {@code AddOrganization} (api.md §5). */
+    @io.nexodus.shared.http.WritesResource(io.nexodus.shared.model.Organization.class)
     record AddOrganization(@JsonProperty("name") String name, @JsonProperty("description") String description) {
     }
 

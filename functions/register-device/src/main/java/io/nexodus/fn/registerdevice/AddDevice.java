@@ -6,6 +6,7 @@ import io.nexodus.shared.model.TunnelIp;
 import java.util.List;
 
 /** Nexodus {@code AddDevice} (api.md §8). */
+@io.nexodus.shared.http.WritesResource(io.nexodus.shared.model.Device.class)
 public record AddDevice(
         @JsonProperty("vpc_id") String vpcId,
         @JsonProperty("public_key") String publicKey,

@@ -10,12 +10,14 @@ final class Inputs {
     }
 
     /** {@code AddSecurityGroup} (api.md §10). */
+    @io.nexodus.shared.http.WritesResource(SecurityGroup.class)
     record AddSecurityGroup(@JsonProperty("description") String description, @JsonProperty("vpc_id") String vpcId,
             @JsonProperty("inbound_rules") List<SecurityRule> inboundRules,
             @JsonProperty("outbound_rules") List<SecurityRule> outboundRules) {
     }
 
     /** {@code UpdateSecurityGroup} plus the group's id; an absent (null) member is left as it is. */
+    @io.nexodus.shared.http.WritesResource(SecurityGroup.class)
     record UpdateSecurityGroup(@JsonProperty("id") String id, @JsonProperty("description") String description,
             @JsonProperty("inbound_rules") List<SecurityRule> inboundRules,
             @JsonProperty("outbound_rules") List<SecurityRule> outboundRules) {

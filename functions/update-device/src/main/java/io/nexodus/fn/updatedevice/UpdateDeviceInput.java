@@ -8,6 +8,7 @@ import java.util.List;
  * Nexodus {@code UpdateDevice} (api.md §8) and the device's id. Every member is optional; an empty
  * {@code hostname} or {@code endpoints} means "no change"; {@code revision} is accepted and ignored.
  */
+@io.nexodus.shared.http.WritesResource(io.nexodus.shared.model.Device.class)
 public record UpdateDeviceInput(
         @JsonProperty("id") String id,
         @JsonProperty("vpc_id") String vpcId,

@@ -6,12 +6,18 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
- * Unknown JSON fields are an error that names the field, under every binding. Funqy copies the
+ * Unknown JSON fields are an error that names the field, under every binding, except the read-only fields of
+ * the resource an input writes ({@link WritesResource}), which a client may send back as it read them. Funqy copies the
  * application's ObjectMapper but switches FAIL_ON_UNKNOWN_PROPERTIES off; a problem handler travels
  * with the copy and is consulted before that feature, so it holds there too.
  */
@@ -24,9 +30,26 @@ public class StrictJson implements ObjectMapperCustomizer {
             @Override
             public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
                     JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
+                if (readOnlyFieldOfItsResource(ctxt, beanOrClass, propertyName)) {
+                    p.skipChildren(); // the value, whatever its shape
+                    return true;
+                }
                 throw UnrecognizedPropertyException.from(p, beanOrClass, propertyName,
                         deserializer == null ? null : deserializer.getKnownPropertyNames());
             }
         });
     }
+
+    /** Whether the input names the resource it writes ({@link WritesResource}) and the field is of its read model. */
+    static boolean readOnlyFieldOfItsResource(DeserializationContext ctxt, Object beanOrClass, String propertyName) {
+        Class<?> input = beanOrClass instanceof Class<?> type ? type : beanOrClass == null ? null : beanOrClass.getClass();
+        WritesResource resource = input == null ? null : input.getAnnotation(WritesResource.class);
+        return resource != null && READ_MODELS.computeIfAbsent(resource.value(), model -> ctxt.getConfig()
+                .introspect(ctxt.constructType(model)).findProperties().stream()
+                .map(BeanPropertyDefinition::getName).collect(Collectors.toUnmodifiableSet()))
+                .contains(propertyName);
+    }
+
+    /** Each read model's JSON field names, as the application's mapper names them. */
+    private static final Map<Class<?>, Set<String>> READ_MODELS = new ConcurrentHashMap<>();
 }

@@ -93,8 +93,14 @@ public final class ListQuery {
             if (expr == null) {
                 throw ApiErrors.invalidField("filter", "cannot filter by " + f.getKey());
             }
-            all.add(f.getValue() == null ? null : String.valueOf(f.getValue()));
-            where.append(" AND ").append(expr).append("::text = $").append(all.size());
+            if (f.getValue() instanceof JsonArray values) {
+                // one of several values, as Nexodus's IN: react-admin's getMany sends {"id":[…]}
+                all.add(values.stream().map(String::valueOf).toArray(String[]::new));
+                where.append(" AND ").append(expr).append("::text = ANY($").append(all.size()).append("::text[])");
+            } else {
+                all.add(f.getValue() == null ? null : String.valueOf(f.getValue()));
+                where.append(" AND ").append(expr).append("::text = $").append(all.size());
+            }
         }
         String sql = "SELECT " + select + " " + where + " ORDER BY " + orderBy
                 + (limit != null ? " LIMIT " + limit + " OFFSET " + offset : "");
