@@ -112,6 +112,39 @@ class GcTest {
                 .header("ce-source", "/apis/v1/namespaces/nexodus/pingsources/gc").header("ce-type", "dev.knative.sources.ping");
     }
 
+    /**
+     * The PingSource's tick carries no credential (its spec is readable with the namespace's view role): it starts a
+     * sweep when the last one began at least nexodus.gc.min-interval (1 h) ago, else 429; the service token's run
+     * always runs and counts as the last start. Without a token nothing but the tick passes.
+     */
+    @Test
+    void theScheduleTickNeedsNoTokenAndStartsAtMostOneSweepPerInterval() {
+        db.query("UPDATE gc_sweeps SET last_started_at = '-infinity'").execute().await().indefinitely();
+        tick().body("{}").post("/").then().statusCode(200).header("ce-type", "io.nexodus.gc.done");
+        tick().body("{}").post("/").then().statusCode(429).body("error", equalTo("too many requests"))
+                .body("field", equalTo("schedule"));
+        // after an hour, the next tick runs again
+        db.query("UPDATE gc_sweeps SET last_started_at = now() - interval '61 minutes'").execute().await().indefinitely();
+        tick().body("{}").post("/gc").then().statusCode(200);
+        // the service token's run is not limited, and is the last start the next tick counts from
+        db.query("UPDATE gc_sweeps SET last_started_at = now() - interval '61 minutes'").execute().await().indefinitely();
+        asSchedule().contentType("application/json").body("{}").post("/gc").then().statusCode(200);
+        tick().body("{}").post("/").then().statusCode(429);
+        // without a token, only the tick passes: no other event type, no plain call, not /private/gc
+        given().contentType("application/json").header("ce-id", "t1").header("ce-specversion", "1.0")
+                .header("ce-source", "/x").header("ce-type", "io.nexodus.organizations.list").body("{}").post("/")
+                .then().statusCode(401);
+        given().contentType("application/json").body("{}").post("/gc").then().statusCode(401);
+        given().get("/private/gc").then().statusCode(401);
+    }
+
+    /** The tick as a PingSource sends it: binary mode, its fixed type, no credential. */
+    private static RequestSpecification tick() {
+        return given().contentType("application/json").header("ce-id", java.util.UUID.randomUUID().toString())
+                .header("ce-specversion", "1.0").header("ce-source", "/apis/v1/namespaces/nexodus/pingsources/gc-schedule")
+                .header("ce-type", "dev.knative.sources.ping");
+    }
+
     @Test
     void onlyTheServiceTokenStartsASweepUnderEveryBinding() {
         asSchedule().contentType("application/json").body("{}").post("/gc")

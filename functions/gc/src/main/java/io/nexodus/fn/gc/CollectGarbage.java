@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * The {@code gc} function: removes ephemeral devices offline longer than the configured inactivity,
  * hard-deletes old tombstones (Nexodus's {@code /private/gc}) and gives back to IPAM what no live device holds. Fired by a schedule (a Knative PingSource, or a CronJob calling
- * {@code GET /private/gc}) holding the cluster's service token; safe to run at any time and on any number
+ * {@code GET /private/gc} with the cluster's service token; the PingSource's tick carries no secret and
+ * starts at most one sweep per interval); safe to run at any time and on any number
  * of replicas at once, and no caller can shorten what it keeps ({@link GcPolicy}).
  */
 @OncePerEvent
@@ -46,6 +47,9 @@ public class CollectGarbage {
     @Inject
     CurrentCaller caller;
 
+    @Inject
+    SweepClock clock;
+
     /** What one run did. */
     public record Report(
             @JsonProperty("ephemeral_removed") int ephemeralRemoved,
@@ -62,8 +66,9 @@ public class CollectGarbage {
 
     /**
      * The schedule's run: a PingSource (whose CloudEvent type is fixed, {@code dev.knative.sources.ping})
-     * delivering straight to this function, or {@code POST /gc}. Only the service token may start it; the
-     * configured policy applies. The body is empty or an empty JSON object (a PingSource without
+     * delivering straight to this function, without a credential (at most one sweep per
+     * {@code nexodus.gc.min-interval}: SweepClock), or {@code POST /gc} with the service token. The configured
+     * policy applies. The body is empty or an empty JSON object (a PingSource without
      * {@code data} sends none).
      */
     @Funq("gc")
@@ -77,11 +82,18 @@ public class CollectGarbage {
      *                        for the configured ones
      */
     Uni<Report> run(String retentionParam, String ipamGraceParam) {
-        if (caller.get().kind() != Caller.Kind.SERVICE) {
-            throw ApiErrors.forbidden("only the cluster's schedule (the service token) may start a sweep");
+        Caller.Kind kind = caller.get().kind();
+        if (kind != Caller.Kind.SERVICE && kind != Caller.Kind.SCHEDULE) {
+            throw ApiErrors.forbidden("only the cluster's schedule (its tick, or the service token) may start a sweep");
         }
         Duration keep = policy.retention(retentionParam);
         Duration grace = policy.ipamGrace(ipamGraceParam);
+        // the tick carries no credential: it may start a sweep once per interval; the service token always may
+        return (kind == Caller.Kind.SCHEDULE ? clock.claimForSchedule() : clock.started())
+                .flatMap(started -> sweep(keep, grace));
+    }
+
+    private Uni<Report> sweep(Duration keep, Duration grace) {
         OffsetDateTime now = OffsetDateTime.now();
         // the outbox is drained after the removals (their events go out in this run) and before the purge
         return ephemeral.remove(now.minus(policy.ephemeralInactivity()))

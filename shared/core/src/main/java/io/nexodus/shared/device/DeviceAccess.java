@@ -26,7 +26,7 @@ public final class DeviceAccess {
             case USER_TOKEN -> caller.userId().equals(ownerId);
             case REG_KEY -> caller.credentialId().equals(regKeyId);
             case DEVICE_TOKEN -> caller.credentialId().equals(deviceId);
-            case SERVICE -> false;
+            case SERVICE, SCHEDULE -> false;
         };
     }
 

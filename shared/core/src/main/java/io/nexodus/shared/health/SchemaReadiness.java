@@ -22,8 +22,8 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class SchemaReadiness implements AsyncHealthCheck {
 
-    /** The newest migration this code was built with (V8__inbound_events_per_caller.sql). */
-    public static final int REQUIRED = 8;
+    /** The newest migration this code was built with (V9__gc_schedule.sql). */
+    public static final int REQUIRED = 9;
 
     private static final String NAME = "schema";
 

@@ -7,18 +7,27 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * A request without a body has no content type that matters: its {@code Content-Type} is dropped before any
- * route sees it. react-admin's REST data provider sends {@code Content-Type: text/plain} on every DELETE
+ * A DELETE (or GET, HEAD, OPTIONS) without a body has no content type that matters: its {@code Content-Type}
+ * is dropped before any route sees it. react-admin's REST data provider sends {@code Content-Type: text/plain} on every DELETE
  * (the console's every delete was {@code 415} for a body it never sent). A request with a body keeps its
  * header and is judged on it.
  */
 @ApplicationScoped
 public class BodilessRequests {
 
+    /**
+     * The methods a client sends without a body (react-admin's DELETE among them). A bodiless POST keeps its
+     * header: Funqy's bindings and the CloudEvent modes read it, and their own answer names what is missing.
+     */
+    private static final java.util.Set<io.vertx.core.http.HttpMethod> READS_AND_DELETES = java.util.Set.of(
+            io.vertx.core.http.HttpMethod.DELETE, io.vertx.core.http.HttpMethod.GET, io.vertx.core.http.HttpMethod.HEAD,
+            io.vertx.core.http.HttpMethod.OPTIONS);
+
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 800).handler(ctx -> {
             HttpServerRequest request = ctx.request();
-            if (request.headers().contains(HttpHeaders.CONTENT_TYPE) && isBodiless(request)) {
+            if (READS_AND_DELETES.contains(request.method()) && request.headers().contains(HttpHeaders.CONTENT_TYPE)
+                    && isBodiless(request)) {
                 request.headers().remove(HttpHeaders.CONTENT_TYPE);
             }
             ctx.next();

@@ -26,7 +26,13 @@ public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, 
         /** {@code DT:…}, a device token */
         DEVICE_TOKEN,
         /** the cluster's service token ({@link ServiceToken}): scheduled work only, acting as no user */
-        SERVICE
+        SERVICE,
+        /**
+         * no credential at all, on the schedule's tick (a PingSource's CloudEvent): it may only ask gc for a sweep,
+         * which gc runs at most once per {@code nexodus.gc.min-interval}. No secret rides in the PingSource, whose
+         * spec anyone with the namespace's view role reads.
+         */
+        SCHEDULE
     }
 
     /** Key under which the caller is kept on the Vert.x routing context of the request. */
@@ -34,6 +40,10 @@ public record Caller(UUID userId, String subject, Kind kind, UUID credentialId, 
 
     public static Caller user(UUID userId, String subject) {
         return new Caller(userId, subject, Kind.USER_TOKEN, null, null, null);
+    }
+
+    public static Caller schedule() {
+        return new Caller(null, null, Kind.SCHEDULE, null, null, null);
     }
 
     public static Caller service() {

@@ -35,7 +35,7 @@ public class CredentialLiveness {
             });
             // the very checks a key or device token met when it arrived, by its id
             case REG_KEY, DEVICE_TOKEN -> opaqueTokens.again(caller).replaceWithVoid();
-            case SERVICE -> Uni.createFrom().voidItem();
+            case SERVICE, SCHEDULE -> Uni.createFrom().voidItem();
         };
     }
 }

@@ -58,6 +58,12 @@ final class CredentialScope {
         return new Rule(Pattern.compile(methods), Pattern.compile(path));
     }
 
+    /** A PingSource's CloudEvent (its type is fixed), which Funqy dispatches to gc's function only. */
+    static boolean isScheduleTick(HttpMethod method, FunqyDispatch dispatch) {
+        return method == HttpMethod.POST && dispatch != null && dispatch.isCloudEvent()
+                && SERVICE_EVENT_TYPES.contains(dispatch.ceType());
+    }
+
     /** @param dispatch what Funqy runs for the request, null when Funqy does not serve its path */
     static boolean allows(Caller caller, HttpMethod method, String path, FunqyDispatch dispatch) {
         return switch (caller.kind()) {
@@ -67,6 +73,8 @@ final class CredentialScope {
             case SERVICE -> dispatch == null ? SERVICE.stream().anyMatch(r -> r.matches(method, path))
                     : method == HttpMethod.POST && (dispatch.isCloudEvent() ? SERVICE_EVENT_TYPES.contains(dispatch.ceType())
                             : path.equals(SERVICE_FUNCTION));
+            // the tick without a credential: exactly the schedule's event, to gc's function
+            case SCHEDULE -> isScheduleTick(method, dispatch);
         };
     }
 }
