@@ -23,7 +23,6 @@ import io.nexodus.shared.store.Signals;
 import io.nexodus.shared.identity.RequiresScope;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -31,7 +30,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -205,16 +203,7 @@ public class SecurityGroups {
      * PostgreSQL delivers it only once the change commits.
      */
     private static Uni<Void> signalOrganization(SqlConnection conn, SecurityGroup group) {
-        return conn.preparedQuery("SELECT id FROM vpcs WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY id")
-                .execute(Tuple.of(group.organizationId()))
-                .flatMap(rows -> {
-                    List<UUID> vpcs = new ArrayList<>();
-                    rows.forEach(row -> vpcs.add(row.getUUID(0)));
-                    // one after another: a connection runs one statement at a time
-                    return Multi.createFrom().iterable(vpcs)
-                            .onItem().transformToUniAndConcatenate(vpc -> Signals.notify(conn, Signals.securityGroups(vpc)))
-                            .collect().last().replaceWithVoid();
-                });
+        return Signals.notifyOrganization(conn, group.organizationId(), Signals.SECURITY_GROUPS);
     }
 
     /** A live group, else 404; callers check the caller's role in {@code organizationId} before using it. */

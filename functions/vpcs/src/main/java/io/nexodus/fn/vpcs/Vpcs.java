@@ -114,6 +114,7 @@ public class Vpcs {
                                 + " description) VALUES ($1, $2, $1, 'default vpc security group')")
                                 .execute(Tuple.of(planned.id(), organizationId)))
                         .map(rows -> Vpc.from(rows.iterator().next()))
+                        .call(vpc -> Signals.notifyOrganization(conn, organizationId, Signals.VPC))
                         .call(vpc -> outbox.record(conn, "vpcs", changed(EventType.VPC_CREATED, vpc))))
                         .onFailure().call(f -> privateCidr ? releasePrefixes(planned) : Uni.createFrom().voidItem()));
     }
@@ -138,7 +139,7 @@ public class Vpcs {
                 .flatMap(org -> description == null ? load(conn, id)
                         : conn.preparedQuery("UPDATE vpcs v SET description = $2 WHERE id = $1 RETURNING " + Vpc.COLUMNS)
                                 .execute(Tuple.of(id, description)).map(rows -> Vpc.from(rows.iterator().next())))
-                .call(vpc -> Signals.notify(conn, Signals.vpc(id)))
+                .call(vpc -> Signals.notifyOrganization(conn, vpc.organizationId(), Signals.VPC))
                 .call(vpc -> description == null ? Uni.createFrom().voidItem()
                         : outbox.record(conn, "vpcs", changed(EventType.VPC_UPDATED, vpc))));
     }
@@ -171,7 +172,10 @@ public class Vpcs {
                                 + " AND deleted_at IS NULL").execute(Tuple.of(id)))
                         .call(vpc -> conn.preparedQuery("UPDATE vpcs SET deleted_at = now() WHERE id = $1")
                                 .execute(Tuple.of(id)))
+                        // the VPC itself (its own watchers), and every other VPC of the organization (whose watchers
+                        // see all of the organization's VPCs)
                         .call(vpc -> Signals.notify(conn, Signals.vpc(id)))
+                        .call(vpc -> Signals.notifyOrganization(conn, vpc.organizationId(), Signals.VPC))
                         .call(vpc -> outbox.record(conn, "vpcs", changed(EventType.VPC_DELETED, vpc))))
                 .call(vpc -> vpc.privateCidr() ? releasePrefixes(vpc) : Uni.createFrom().voidItem());
     }

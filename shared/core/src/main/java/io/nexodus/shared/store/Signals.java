@@ -25,12 +25,26 @@ public final class Signals {
         return "/metadata/vpc=" + vpcId;
     }
 
+    public static final String VPC = "/vpc=";
+    public static final String SECURITY_GROUPS = "/security-groups/vpc=";
+
     public static String vpc(UUID vpcId) {
-        return "/vpc=" + vpcId;
+        return VPC + vpcId;
     }
 
     public static String securityGroups(UUID vpcId) {
-        return "/security-groups/vpc=" + vpcId;
+        return SECURITY_GROUPS + vpcId;
+    }
+
+    /**
+     * {@code prefix + id} for every live VPC of the organization, in one statement: for the kinds whose watch
+     * shows an organization's rows to a watcher of any of its VPCs (security groups, VPCs), every such watcher
+     * must hear a change, not only one of the VPC it concerns.
+     */
+    public static Uni<Void> notifyOrganization(SqlClient tx, UUID organizationId, String prefix) {
+        return tx.preparedQuery("SELECT count(pg_notify($1, $2 || id::text)) FROM vpcs"
+                        + " WHERE organization_id = $3 AND deleted_at IS NULL")
+                .execute(Tuple.of(CHANNEL, prefix, organizationId)).replaceWithVoid();
     }
 
     public static Uni<Void> notify(SqlClient tx, String signal) {
