@@ -323,7 +323,10 @@ class EveryRouteTest {
                 continue;
             }
             assertNotNull(declared, function.getName() + " declares the scope of its route (@RequiresScope)");
-            String scope = declared.value();
+            // the expected scope comes from api.md §13's rule, not from the annotation under test: a token
+            // lacking it must be refused, so a function declaring too weak a scope fails here
+            String scope = expectedScope(function.getName());
+            assertEquals(scope, declared.value(), function.getName() + " declares the scope api.md's rule gives it");
             String bearer = bearerWithout(subject, scope);
             assertMissingScope(given().header("Authorization", bearer).contentType("application/json").body("{}")
                     .post("/" + function.getName()), scope, "POST /" + function.getName());
@@ -342,6 +345,19 @@ class EveryRouteTest {
         assertTrue(refused > 40, "functions refused: " + refused);
         System.out.printf("every-function: %d functions refused a token without their scope under Funqy and both"
                 + " CloudEvent modes%n", refused);
+    }
+
+    /**
+     * api.md §13, on Funqy names (independent of {@code @RequiresScope}): {@code get-}/{@code list-} read, every
+     * other verb writes; the area is the resource the name starts with, as the REST path's first segment
+     * decides it (devices, users, and everything else — organizations, VPCs, invitations, keys, security
+     * groups, peers — under organizations).
+     */
+    static String expectedScope(String function) {
+        String access = function.startsWith("get-") || function.startsWith("list-") ? "read:" : "write:";
+        String noun = function.substring(function.indexOf('-') + 1);
+        String area = noun.startsWith("device") ? "devices" : noun.startsWith("user") ? "users" : "organizations";
+        return access + area;
     }
 
     /**
