@@ -15,12 +15,15 @@ import java.util.function.Predicate;
 /**
  * A real HTTP sink for outbound events, started for the test class and given to the functions as
  * {@code K_SINK} ({@code nexodus.events.sink}): it reads each binary-mode request with the CloudEvents
- * SDK and keeps it. While {@link #down} it answers 503, as a Broker that cannot take events does.
+ * SDK and keeps it. While {@link #down} it answers 503, as a Broker that cannot take events does; an event
+ * {@link #refuse} matches gets 400.
  */
 public class EventSink implements QuarkusTestResourceLifecycleManager {
 
     static final List<CloudEvent> RECEIVED = new ArrayList<>();
     static volatile boolean down;
+    /** Events the sink refuses with 400 (as a Broker refuses one it cannot take), not keeping them. */
+    static volatile Predicate<CloudEvent> refuse = event -> false;
     private static HttpServer server;
 
     @Override
@@ -35,6 +38,11 @@ public class EventSink implements QuarkusTestResourceLifecycleManager {
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
             CloudEvent event = HttpMessageFactory.createReader(headers, body).toEvent();
+            if (refuse.test(event)) {
+                exchange.sendResponseHeaders(400, -1);
+                exchange.close();
+                return;
+            }
             synchronized (RECEIVED) {
                 RECEIVED.add(event);
             }

@@ -184,6 +184,40 @@ class OutboundEventsTest {
                 (Object) groups.toArray(String[]::new)));
     }
 
+    /**
+     * An event the sink refuses (4xx) holds its resource's later events back, so they never overtake it, while
+     * other resources' events go on (issue 28, item 3); once the sink takes it, all follow in order.
+     */
+    @Test
+    void anEventTheSinkRefusesHoldsBackItsResourcesLaterEventsOnly() {
+        String user = Nexd.user("ev-refused");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        String held = as(bearer).body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"h0\"}").post("/api/security-groups")
+                .then().statusCode(201).extract().path("id");
+        String other = as(bearer).body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"o0\"}").post("/api/security-groups")
+                .then().statusCode(201).extract().path("id");
+        about(held, "io.nexodus.securitygroup.created", 1);
+        about(other, "io.nexodus.securitygroup.created", 1);
+        EventSink.refuse = event -> held.equals(event.getSubject()) && "h1".equals(description(event));
+        try {
+            as(bearer).body("{\"description\":\"h1\"}").patch("/api/security-groups/" + held).then().statusCode(200);
+            as(bearer).body("{\"description\":\"h2\"}").patch("/api/security-groups/" + held).then().statusCode(200);
+            as(bearer).body("{\"description\":\"o1\"}").patch("/api/security-groups/" + other).then().statusCode(200);
+            // another resource's event goes on; the held one's later event does not overtake the refused one
+            assertEquals("o1", description(about(other, "io.nexodus.securitygroup.updated", 1).get(0)));
+            given().header("Authorization", TestTokens.serviceBearer()).get("/private/gc").then().statusCode(204);
+            assertEquals(List.of(), EventSink.received(e -> held.equals(e.getSubject())
+                    && "io.nexodus.securitygroup.updated".equals(e.getType())), "nothing of the held resource after the refusal");
+            assertEquals(2, TestDb.count(db, "SELECT count(*) FROM events WHERE pending AND subject = $1", held));
+        } finally {
+            EventSink.refuse = event -> false;
+        }
+        given().header("Authorization", TestTokens.serviceBearer()).get("/private/gc").then().statusCode(204);
+        List<CloudEvent> updates = about(held, "io.nexodus.securitygroup.updated", 2);
+        assertEquals(List.of("h1", "h2"), updates.stream().map(OutboundEventsTest::description).toList(), "in the order written");
+    }
+
     @Test
     void theSameInboundEventTwiceHasOneEffectAndOneAnswerAndAnotherCallersPairBlocksNothing() {
         // a registration key: an effect that is not idempotent by itself (an organization's unique name would
@@ -215,6 +249,27 @@ class OutboundEventsTest {
                 .then().statusCode(200).header("nexodus-replayed", nullValue());
         assertEquals(2, TestDb.count(db, "SELECT count(*) FROM reg_keys WHERE description = $1 AND vpc_id = $2",
                 description, UUID.fromString(vpc)));
+    }
+
+    /**
+     * A delivery that fails keeps nothing and frees its claim (issue 28, item 4): the Broker's retry of the same
+     * source and id runs the function, instead of getting 409 "being handled" until the claim goes stale.
+     */
+    @Test
+    void aFailedDeliveryFreesItsClaimSoTheRetryRuns() {
+        String user = Nexd.user("ev-retry");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        String id = UUID.randomUUID().toString();
+        String description = "retry-" + UUID.randomUUID();
+        event(bearer, "io.nexodus.regkey.create", id).body("{\"vpc_id\":\"not-a-uuid\"}").post("/")
+                .then().statusCode(400).body("field", equalTo("vpc_id"));
+        event(bearer, "io.nexodus.regkey.create", id).body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"" + description
+                + "\"}").post("/").then().statusCode(200).header("nexodus-replayed", nullValue());
+        assertEquals(1, TestDb.count(db, "SELECT count(*) FROM reg_keys WHERE description = $1", description));
+        // and that success is now the stored answer
+        event(bearer, "io.nexodus.regkey.create", id).body("{}").post("/").then().statusCode(200)
+                .header("nexodus-replayed", "true");
     }
 
     @Test
