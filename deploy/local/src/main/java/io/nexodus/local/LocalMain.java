@@ -8,6 +8,7 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -28,6 +29,9 @@ public class LocalMain {
 
     /** Which PostgreSQL this run uses, for the banner. */
     private static String database;
+
+    /** The HTTPS certificate this run uses, for the banner. */
+    private static LocalTls.Files certificate;
 
     public static void main(String... args) throws IOException {
         String pgUrl = System.getenv("PG_URL");
@@ -51,6 +55,15 @@ public class LocalMain {
         IpamMigrate.apply(pgUrl, user, password);
 
         String port = env("PORT", "8080");
+        String httpsPort = env("HTTPS_PORT", "8443");
+        LocalTls.Files tls;
+        try {
+            tls = LocalTls.choose(System.getenv("TLS_CERT"), System.getenv("TLS_KEY"), Path.of(env("NEXODUS_HOME",
+                    Path.of(System.getProperty("user.home"), ".nexodus-functions").toString())));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot make the local HTTPS certificate", e);
+        }
+        certificate = tls;
         String ipamPort;
         try {
             ipamPort = Integer.toString(IpamPort.choose(System.getenv("IPAM_PORT")));
@@ -76,6 +89,15 @@ public class LocalMain {
                 "quarkus.grpc.clients.ipam.host", "127.0.0.1",
                 "quarkus.grpc.clients.ipam.port", ipamPort,
                 "nexodus.device-token-key", env("NEXODUS_DEVICE_TOKEN_KEY", RandomSecrets.newSecret())));
+        // HTTPS beside HTTP, for nexd (which takes only an https:// service URL, then calls api.<host>)
+        setIfAbsent(Map.of("quarkus.http.ssl-port", httpsPort,
+                "quarkus.http.ssl.certificate.files", tls.certificate().toString(),
+                "quarkus.http.ssl.certificate.key-files", tls.key().toString(),
+                "quarkus.http.insecure-requests", "enabled",
+                // HTTP/1.1 over TLS too, as every function speaks it in the cluster (Knative's http1 port, the
+                // front door's alpn http/1.1): over HTTP/2, which Go's and Java's clients choose by ALPN, a body
+                // read around the asynchronous credential lookup failed ("Request has already been read")
+                "quarkus.http.http2", "false"));
         setIfAbsent(Map.of("nexodus.auth.service-token", env("NEXODUS_SERVICE_TOKEN", RandomSecrets.newSecret()),
                 // /dev/token mints a token for any name: only this machine may reach it unless HOST says otherwise
                 "quarkus.http.host", env("HOST", "127.0.0.1")));
@@ -103,8 +125,13 @@ public class LocalMain {
                     Housekeeping (gc) as the cluster's schedule runs it, with this run's service token:
                       curl -H "Authorization: Bearer %3$s" %1$s/private/gc
 
+                    HTTPS (for nexd) on https://localhost:%6$s and https://api.localhost:%6$s, certificate %7$s
+                      (%8$s; trust it, or give your own with TLS_CERT and TLS_KEY): README "A real nexd"
+
                     """, url, token, serviceToken,
-                    ConfigProvider.getConfig().getValue("quarkus.grpc.server.port", String.class), database);
+                    ConfigProvider.getConfig().getValue("quarkus.grpc.server.port", String.class), database,
+                    ConfigProvider.getConfig().getValue("quarkus.http.ssl-port", String.class), certificate.certificate(),
+                    certificate.made() ? "made now, kept for the next starts" : "kept from an earlier start or yours");
             Quarkus.waitForExit();
             return 0;
         }
