@@ -99,6 +99,21 @@ class HttpsListenerTest {
     }
 
     @Test
+    void aBrowserOpeningTheRootFindsTheApiDescriptionAndATokenWithoutLoggingIn() throws Exception {
+        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://localhost:" + io.restassured.RestAssured.port + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        for (String link : List.of("/q/swagger-ui", "/q/openapi", "/dev/token?username=admin")) {
+            assertTrue(page.body().contains("href=\"" + link + "\""), link);
+        }
+        // only the exact root: anything below it still needs a token
+        assertEquals(401, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://localhost:" + io.restassured.RestAssured.port + "/api/users/me")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
     void nexdsRegistrationFlowWorksOverHttps() throws Exception {
         HttpClient https = trustingTheLocalCertificate();
         String base = "https://localhost:" + httpsPort;

@@ -145,7 +145,13 @@ class UsersTest {
         // expired
         String expired = TestTokens.token(UUID.randomUUID().toString(), "peggy",
                 Map.of("exp", System.currentTimeMillis() / 1000 - 600));
-        given().header("Authorization", "Bearer " + expired).get("/api/users/me").then().statusCode(401);
+        given().header("Authorization", "Bearer " + expired).get("/api/users/me").then().statusCode(401)
+                .body("reason", equalTo("token expired"));
+        // an expired token of an issuer nobody trusts is not "expired": it is invalid
+        String strangerExpired = DevTokenIssuer.create("https://elsewhere.example/realms/nexodus").token(
+                UUID.randomUUID().toString(), "trent", 60, Map.of("exp", System.currentTimeMillis() / 1000 - 600));
+        given().header("Authorization", "Bearer " + strangerExpired).get("/api/users/me").then().statusCode(401)
+                .body("reason", equalTo("invalid token"));
         assertEquals(0, TestDb.count(db, "SELECT count(*) FROM users WHERE user_name IN ('mallory', 'oscar', 'peggy')"));
     }
 

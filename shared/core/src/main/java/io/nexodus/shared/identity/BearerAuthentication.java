@@ -202,9 +202,23 @@ public class BearerAuthentication {
             try {
                 emitter.complete(issuers.verify(token));
             } catch (ParseException e) {
-                emitter.fail(ApiErrors.unauthorized("invalid token"));
+                emitter.fail(ApiErrors.unauthorized(onlyExpired(e) ? "token expired" : "invalid token"));
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * A token whose one fault is its age (signature, issuer and audience all good) is told so: the caller
+     * should log in again, not look for what is wrong with the token.
+     */
+    static boolean onlyExpired(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.jose4j.jwt.consumer.InvalidJwtException invalid) {
+                return !invalid.getErrorDetails().isEmpty() && invalid.getErrorDetails().stream()
+                        .allMatch(d -> d.getErrorCode() == org.jose4j.jwt.consumer.ErrorCodes.EXPIRED);
+            }
+        }
+        return false;
     }
 
     static String bearerToken(RoutingContext ctx, FunqyDispatch dispatch) {
