@@ -88,6 +88,8 @@ async function main() {
     "reg-keys: the console's expiration is the key's expiry", key);
   await listShowMany('reg-keys', [key.id]);
   const keyRead = (await data.getOne('reg-keys', { id: key.id })).data;
+  check(keyRead.bearer_token === key.bearer_token,
+    'reg-keys: its creator reads the token again (the console shows it and the nexd command after create)');
   const keyEdited = (await data.update('reg-keys', {
     id: key.id, data: { ...keyRead, description: 'edited key' }, previousData: keyRead,
   })).data;

@@ -6,6 +6,7 @@ import io.nexodus.fn.regkeys.Inputs.RegKeyRef;
 import io.nexodus.fn.regkeys.Inputs.UpdateRegKey;
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.crypto.BearerTokens;
+import io.nexodus.shared.crypto.SecretsAtRest;
 import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.events.Change;
 import io.nexodus.shared.events.EventType;
@@ -29,10 +30,12 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -62,6 +65,13 @@ public class RegKeys {
 
     @Inject
     CloudEventRequests cloudEvents;
+
+    /** The server key that keeps device tokens, and registration keys, encrypted at rest. */
+    @ConfigProperty(name = "nexodus.device-token-key")
+    Optional<String> serverKey;
+
+    /** The AAD's purpose of a key's ciphertext: "nexodus-reg-key:<key id>". */
+    private static final String PURPOSE = "reg-key";
 
     @Inject
     Access access;
@@ -111,13 +121,16 @@ public class RegKeys {
                         : access.requireSecurityGroupIn(conn, securityGroupId, orgId, "security_group_id"))
                 .flatMap(orgId -> conn.preparedQuery("INSERT INTO reg_keys (id, owner_id, organization_id, vpc_id,"
                                 + " token_hash, description, device_id, expires_at, security_group_id, settings, usage_limit,"
-                                + " ephemeral, device_token_ttl_seconds)"
-                                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING "
+                                + " ephemeral, device_token_ttl_seconds, token_ciphertext)"
+                                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "
                                 + RegKey.COLUMNS.replace("k.", ""))
                         .execute(Tuple.from(Arrays.asList(id, me.userId(), orgId, vpcId, BearerTokens.hash(token),
                                 description, deviceId, expiresAt, securityGroupId,
                                 input.settings() == null ? null : new JsonObject(input.settings()), policy.usageLimit(),
-                                policy.ephemeral(), policy.tokenTtlSeconds())))
+                                policy.ephemeral(), policy.tokenTtlSeconds(),
+                                // without a server key (a function configured without one), shown once only
+                                serverKey.isEmpty() ? null
+                                        : io.vertx.core.buffer.Buffer.buffer(atRest().encrypt(PURPOSE, id, token)))))
                         .call(rows -> outbox.record(conn, FUNCTION,
                                 new Change(EventType.REG_KEY_CREATED, id, orgId, RegKey.from(rows.iterator().next())))))
                 .map(rows -> RegKey.from(rows.iterator().next())
@@ -140,7 +153,26 @@ public class RegKeys {
         }
         UUID keyId = Ids.pathUuid(id, "id");
         return load(db, keyId, "(k.owner_id = $2 OR EXISTS (SELECT 1 FROM user_organizations uo WHERE"
-                + " uo.organization_id = k.organization_id AND uo.user_id = $2 AND 'owner' = ANY (uo.roles)))", me.userId());
+                + " uo.organization_id = k.organization_id AND uo.user_id = $2 AND 'owner' = ANY (uo.roles)))", me.userId())
+                .flatMap(key -> me.userId().equals(key.ownerId()) && !cloudEvents.current() ? withItsToken(key)
+                        : Uni.createFrom().item(key));
+    }
+
+    /**
+     * The key with its token, for the user who created it and nobody else (the organization's other owners see
+     * the key, not its secret): the web console shows the token and the nexd command line after creating a key.
+     * Never in a CloudEvent's reply. Keys created before the token was kept encrypted have none to show.
+     */
+    private Uni<RegKey> withItsToken(RegKey key) {
+        return db.preparedQuery("SELECT token_ciphertext FROM reg_keys WHERE id = $1").execute(Tuple.of(key.id()))
+                .map(rows -> {
+                    var stored = rows.iterator().next().getBuffer("token_ciphertext");
+                    return stored == null ? key : key.withBearerToken(atRest().decrypt(PURPOSE, key.id(), stored.getBytes()));
+                });
+    }
+
+    private SecretsAtRest atRest() {
+        return new SecretsAtRest(serverKey);
     }
 
     @Funq("update-reg-key")

@@ -46,7 +46,7 @@ class RegKeysTest {
     }
 
     @Test
-    void createShowsTheTokenOnceAndStoresOnlyItsHash() {
+    void theKeysCreatorReadsItsTokenAgainNobodyElseAndItIsStoredOnlyEncrypted() {
         String user = TestUsers.unique("alice");
         String vpc = vpcOf(user);
         String created = createKey(user, vpc, ",\"single_use\":true,\"settings\":{\"mtu\":1420}");
@@ -54,14 +54,23 @@ class RegKeysTest {
         String token = io.restassured.path.json.JsonPath.from(created).getString("bearer_token");
         assertEquals(UUID.fromString(io.restassured.path.json.JsonPath.from(created).getString("device_id")).version(), 4);
 
+        // its creator reads it again (the web console shows it, and the nexd command line, after creating a key)
         given().header("Authorization", TestTokens.bearer(user)).get("/api/reg-keys/" + id)
-                .then().statusCode(200).body("id", equalTo(id)).body("bearer_token", nullValue())
+                .then().statusCode(200).body("id", equalTo(id)).body("bearer_token", equalTo(token))
                 .body("settings.mtu", equalTo(1420)).body("device_id", notNullValue());
+        // not in a list, not to the key itself
         given().header("Authorization", TestTokens.bearer(user)).get("/api/reg-keys")
-                .then().statusCode(200).body("id", hasItem(id));
-        long plaintext = db.preparedQuery("SELECT count(*) FROM reg_keys WHERE position($1::bytea in token_hash) > 0")
-                .execute(Tuple.of(token.getBytes())).await().indefinitely().iterator().next().getLong(0);
+                .then().statusCode(200).body("id", hasItem(id)).body("bearer_token", org.hamcrest.Matchers.everyItem(nullValue()));
+        given().header("Authorization", "Bearer " + token).get("/api/reg-keys/me").then().statusCode(200)
+                .body("bearer_token", nullValue());
+        // stored hashed and encrypted, never as itself, in any column
+        long plaintext = db.preparedQuery("SELECT count(*) FROM reg_keys WHERE position($1::bytea in token_hash) > 0"
+                        + " OR position($1::bytea in coalesce(token_ciphertext, ''::bytea)) > 0")
+                .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(token.getBytes()))).await().indefinitely()
+                .iterator().next().getLong(0);
         assertEquals(0, plaintext, "the token itself is not stored");
+        assertEquals(1, db.preparedQuery("SELECT count(*) FROM reg_keys WHERE id = $1 AND token_ciphertext IS NOT NULL")
+                .execute(Tuple.of(UUID.fromString(id))).await().indefinitely().iterator().next().getLong(0));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.nexodus.shared.device;
 
 import io.nexodus.shared.crypto.BearerTokens;
+import io.nexodus.shared.crypto.SecretsAtRest;
 import io.nexodus.shared.crypto.TokenSeal;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.model.Device;
@@ -13,14 +14,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -34,7 +29,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class DeviceTokenVault {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The AAD's purpose: "nexodus-device-token:<device id>", as ciphertexts stored before SecretsAtRest have it. */
+    private static final String PURPOSE = "device-token";
 
     @ConfigProperty(name = "nexodus.device-token-key")
     Optional<String> keyBase64;
@@ -106,56 +102,20 @@ public class DeviceTokenVault {
         throw ApiErrors.invalidField(SEAL_HEADER, "v1 or v2");
     }
 
-    /**
-     * The device id is the cipher's associated data: a ciphertext copied onto another device's row (by
-     * someone who can write the table but lacks the key) fails to open there instead of handing that
-     * device's owner the first device's token.
-     */
+    /** The device id is the associated data: a ciphertext copied onto another device's row does not open there. */
     byte[] encrypt(String token, UUID deviceId) {
-        try {
-            byte[] nonce = new byte[12];
-            RANDOM.nextBytes(nonce);
-            Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
-            aes.init(Cipher.ENCRYPT_MODE, key(), new GCMParameterSpec(128, nonce));
-            aes.updateAAD(associatedData(deviceId));
-            byte[] sealed = aes.doFinal(token.getBytes(StandardCharsets.UTF_8));
-            byte[] out = new byte[nonce.length + sealed.length];
-            System.arraycopy(nonce, 0, out, 0, nonce.length);
-            System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
-            return out;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot encrypt a device token", e);
-        }
+        return atRest().encrypt(PURPOSE, deviceId, token);
     }
 
     String decrypt(byte[] stored, UUID deviceId) {
-        try {
-            Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
-            aes.init(Cipher.DECRYPT_MODE, key(), new GCMParameterSpec(128, stored, 0, 12));
-            aes.updateAAD(associatedData(deviceId));
-            return new String(aes.doFinal(stored, 12, stored.length - 12), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt a device token: was nexodus.device-token-key changed,"
-                    + " or the ciphertext moved to another device's row?", e);
-        }
-    }
-
-    private static byte[] associatedData(UUID deviceId) {
-        return ("nexodus-device-token:" + deviceId).getBytes(StandardCharsets.UTF_8);
+        return atRest().decrypt(PURPOSE, deviceId, stored);
     }
 
     SecretKeySpec key() {
-        byte[] key;
-        try {
-            key = keyBase64.map(k -> Base64.getDecoder().decode(k.trim())).orElseThrow(() ->
-                    new IllegalStateException("nexodus.device-token-key (env NEXODUS_DEVICE_TOKEN_KEY) is not set: "
-                            + "32 random bytes, base64"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("nexodus.device-token-key is not base64: " + e.getMessage());
-        }
-        if (key.length != 32) {
-            throw new IllegalStateException("nexodus.device-token-key must be 32 bytes, base64");
-        }
-        return new SecretKeySpec(key, "AES");
+        return atRest().key();
+    }
+
+    private SecretsAtRest atRest() {
+        return new SecretsAtRest(keyBase64);
     }
 }

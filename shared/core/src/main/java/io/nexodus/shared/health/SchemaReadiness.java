@@ -22,8 +22,8 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class SchemaReadiness implements AsyncHealthCheck {
 
-    /** The newest migration this code was built with (V9__gc_schedule.sql). */
-    public static final int REQUIRED = 9;
+    /** The newest migration this code was built with (V10__reg_key_token_at_rest.sql). */
+    public static final int REQUIRED = 10;
 
     private static final String NAME = "schema";
 
