@@ -194,4 +194,79 @@ class TenantIsolationTest {
         System.out.printf("tenant isolation: %d routes tried by a second tenant on the first tenant's resources,"
                 + " each answered as pinned, nothing changed: %s%n", refused.size(), refused);
     }
+
+    /**
+     * The same refusals under Funqy and CloudEvents (issue 28): a second tenant names the first tenant's ids in a
+     * function's input, called by its Funqy name and as a binary-mode CloudEvent, and gets the same 404 naming
+     * the resource as over REST; nothing of the first tenant changes. {A…} are A's ids.
+     */
+    private static final Map<String, String[]> FUNCTIONS = Map.ofEntries(
+            Map.entry("get-organization", new String[] {"{\"id\":\"{AORG}\"}", "organization"}),
+            Map.entry("delete-organization", new String[] {"{\"id\":\"{AORG}\"}", "organization"}),
+            Map.entry("list-organization-users", new String[] {"{\"id\":\"{AORG}\"}", "organization"}),
+            Map.entry("get-vpc", new String[] {"{\"id\":\"{AVPC}\"}", "vpc"}),
+            Map.entry("update-vpc", new String[] {"{\"id\":\"{AVPC}\",\"description\":\"pwned\"}", "vpc"}),
+            Map.entry("delete-vpc", new String[] {"{\"id\":\"{AVPC}\"}", "vpc"}),
+            Map.entry("create-vpc", new String[] {"{\"organization_id\":\"{AORG}\",\"description\":\"mine now\"}", "organization"}),
+            Map.entry("list-peers", new String[] {"{\"id\":\"{AVPC}\"}", "vpc"}),
+            Map.entry("get-device", new String[] {"{\"id\":\"{ADEV}\"}", "device"}),
+            Map.entry("update-device", new String[] {"{\"id\":\"{ADEV}\",\"hostname\":\"pwned\"}", "device"}),
+            Map.entry("delete-device", new String[] {"{\"id\":\"{ADEV}\"}", "device"}),
+            Map.entry("rotate-device-token", new String[] {"{\"id\":\"{ADEV}\"}", "device"}),
+            Map.entry("register-device", new String[] {"{\"vpc_id\":\"{AVPC}\",\"public_key\":\"{KEY}\"}", "vpc"}),
+            Map.entry("get-reg-key", new String[] {"{\"id\":\"{AKEY}\"}", "reg-key"}),
+            Map.entry("update-reg-key", new String[] {"{\"id\":\"{AKEY}\",\"description\":\"pwned\"}", "reg-key"}),
+            Map.entry("delete-reg-key", new String[] {"{\"id\":\"{AKEY}\"}", "reg-key"}),
+            Map.entry("create-reg-key", new String[] {"{\"vpc_id\":\"{AVPC}\"}", "vpc"}),
+            Map.entry("get-security-group", new String[] {"{\"id\":\"{AVPC}\"}", "security-group"}),
+            Map.entry("delete-security-group", new String[] {"{\"id\":\"{AVPC}\"}", "security-group"}),
+            Map.entry("get-invitation", new String[] {"{\"id\":\"{AINV}\"}", "invitation"}),
+            Map.entry("accept-invitation", new String[] {"{\"id\":\"{AINV}\"}", "invitation"}),
+            Map.entry("delete-invitation", new String[] {"{\"id\":\"{AINV}\"}", "invitation"}));
+
+    @Test
+    void aSecondTenantIsRefusedUnderFunqyAndCloudEventsToo() throws Exception {
+        String alice = Nexd.user("alice-fn");
+        String aliceBearer = TestTokens.bearer(alice);
+        String vpc = Nexd.defaultVpc(alice);
+        UUID aliceId = UUID.fromString(vpc);
+        String device = new Nexd().register(aliceBearer, vpc, "").then().statusCode(201).extract().path("id");
+        String regKey = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
+                .body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"mine\"}").post("/api/reg-keys")
+                .then().statusCode(201).extract().path("id");
+        String invitation = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
+                .body("{\"organization_id\":\"" + vpc + "\",\"email\":\"friend-fn@example.org\"}").post("/api/invitations")
+                .then().statusCode(201).extract().path("id");
+        String mallory = TestTokens.bearer(Nexd.user("mallory-fn"));
+        String before = snapshot(aliceId);
+
+        Map<String, String> types = new java.util.HashMap<>();
+        for (io.quarkus.funqy.runtime.FunctionInvoker function : io.quarkus.funqy.runtime.FunctionRecorder.registry.invokers()) {
+            io.quarkus.funqy.knative.events.CloudEventMapping mapping = function.getMethod()
+                    .getAnnotation(io.quarkus.funqy.knative.events.CloudEventMapping.class);
+            types.put(function.getName(), mapping == null || mapping.trigger().isEmpty() ? function.getName() : mapping.trigger());
+        }
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String[]> call : FUNCTIONS.entrySet()) {
+            assertTrue(types.containsKey(call.getKey()), "no function " + call.getKey());
+            String body = call.getValue()[0].replace("{AORG}", vpc).replace("{AVPC}", vpc).replace("{ADEV}", device)
+                    .replace("{AKEY}", regKey).replace("{AINV}", invitation).replace("{KEY}", new Nexd().publicKey);
+            Response funqy = given().header("Authorization", mallory).contentType(ContentType.JSON).body(body)
+                    .post("/" + call.getKey());
+            Response event = given().header("Authorization", mallory).header("ce-specversion", "1.0")
+                    .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/tests/tenancy")
+                    .header("ce-type", types.get(call.getKey())).contentType(ContentType.JSON).body(body).post("/");
+            for (Response response : List.of(funqy, event)) {
+                String resource = response.statusCode() == 404 ? response.jsonPath().getString("resource") : null;
+                if (response.statusCode() != 404 || !call.getValue()[1].equals(resource)) {
+                    wrong.add(call.getKey() + (response == funqy ? " (Funqy)" : " (CloudEvent)") + ": "
+                            + response.statusCode() + " " + response.asString() + ", expected 404 " + call.getValue()[1]);
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, "answers other than a 404 naming the resource");
+        assertEquals(before, snapshot(aliceId), "nothing of the first tenant changed");
+        System.out.printf("tenant isolation: %d functions tried by a second tenant under Funqy and CloudEvents%n",
+                FUNCTIONS.size());
+    }
 }
