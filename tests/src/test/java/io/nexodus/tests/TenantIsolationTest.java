@@ -134,21 +134,36 @@ class TenantIsolationTest {
             // no identity provider in this application (its discovery is tested in functions/auth and KeycloakTest)
             Map.entry("POST /device/login/start", Expected.refused(503, null)));
 
+    /**
+     * The first tenant, with one of everything: its default VPC (= organization = user id), a device with a
+     * metadata key, a registration key, an invitation.
+     */
+    private record FirstTenant(String vpc, String device, String regKey, String invitation) {
+        static FirstTenant create(String name) {
+            String bearer = TestTokens.bearer(Nexd.user(name));
+            String vpc = given().header("Authorization", bearer).get("/api/users/me").then().statusCode(200)
+                    .extract().path("id");
+            String device = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
+            given().header("Authorization", bearer).contentType(ContentType.JSON).body("{\"a\":1}")
+                    .put("/api/devices/" + device + "/metadata/k").then().statusCode(200);
+            String regKey = given().header("Authorization", bearer).contentType(ContentType.JSON)
+                    .body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"mine\"}").post("/api/reg-keys")
+                    .then().statusCode(201).extract().path("id");
+            String invitation = given().header("Authorization", bearer).contentType(ContentType.JSON)
+                    .body("{\"organization_id\":\"" + vpc + "\",\"email\":\"friend-" + vpc + "@example.org\"}")
+                    .post("/api/invitations").then().statusCode(201).extract().path("id");
+            return new FirstTenant(vpc, device, regKey, invitation);
+        }
+    }
+
     @Test
     void aSecondTenantIsRefusedOnEveryRoute() throws Exception {
-        String alice = Nexd.user("alice");
-        String aliceBearer = TestTokens.bearer(alice);
-        String vpc = Nexd.defaultVpc(alice);
+        FirstTenant a = FirstTenant.create("alice");
+        String vpc = a.vpc();
         UUID aliceId = UUID.fromString(vpc);
-        String device = new Nexd().register(aliceBearer, vpc, "").then().statusCode(201).extract().path("id");
-        given().header("Authorization", aliceBearer).contentType(ContentType.JSON).body("{\"a\":1}")
-                .put("/api/devices/" + device + "/metadata/k").then().statusCode(200);
-        String regKey = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
-                .body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"mine\"}").post("/api/reg-keys")
-                .then().statusCode(201).extract().path("id");
-        String invitation = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
-                .body("{\"organization_id\":\"" + vpc + "\",\"email\":\"friend@example.org\"}").post("/api/invitations")
-                .then().statusCode(201).extract().path("id");
+        String device = a.device();
+        String regKey = a.regKey();
+        String invitation = a.invitation();
         // A's ids by the resource family a path starts with (A's organization, default VPC, user and default
         // security group share one id, as in Nexodus)
         Map<String, String> ids = Map.of("organizations", vpc, "vpcs", vpc, "devices", device, "reg-keys", regKey,
@@ -226,17 +241,12 @@ class TenantIsolationTest {
 
     @Test
     void aSecondTenantIsRefusedUnderFunqyAndCloudEventsToo() throws Exception {
-        String alice = Nexd.user("alice-fn");
-        String aliceBearer = TestTokens.bearer(alice);
-        String vpc = Nexd.defaultVpc(alice);
+        FirstTenant a = FirstTenant.create("alice-fn");
+        String vpc = a.vpc();
         UUID aliceId = UUID.fromString(vpc);
-        String device = new Nexd().register(aliceBearer, vpc, "").then().statusCode(201).extract().path("id");
-        String regKey = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
-                .body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"mine\"}").post("/api/reg-keys")
-                .then().statusCode(201).extract().path("id");
-        String invitation = given().header("Authorization", aliceBearer).contentType(ContentType.JSON)
-                .body("{\"organization_id\":\"" + vpc + "\",\"email\":\"friend-fn@example.org\"}").post("/api/invitations")
-                .then().statusCode(201).extract().path("id");
+        String device = a.device();
+        String regKey = a.regKey();
+        String invitation = a.invitation();
         String mallory = TestTokens.bearer(Nexd.user("mallory-fn"));
         String before = snapshot(aliceId);
 

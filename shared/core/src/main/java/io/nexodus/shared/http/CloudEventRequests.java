@@ -23,12 +23,6 @@ public class CloudEventRequests {
         return dispatch != null && dispatch.isCloudEvent();
     }
 
-    /** @return the type Funqy dispatches the CloudEvent by; null for any other request */
-    public static String type(RoutingContext ctx) {
-        FunqyDispatch dispatch = dispatchOrNull(ctx);
-        return dispatch == null ? null : dispatch.ceType();
-    }
-
     private static FunqyDispatch dispatchOrNull(RoutingContext ctx) {
         try {
             return FunqyDispatch.of(ctx);
@@ -38,8 +32,7 @@ public class CloudEventRequests {
     }
 
     /**
-     * @return true when the current request is a CloudEvent; false outside a request's context too (a watch
-     *         stream renders long after its request's context ended, and a stream is never a CloudEvent)
+     * @return true when the current request is a CloudEvent; false outside a request's context
      */
     public boolean current() {
         return Arc.container().requestContext().isActive() && current.getCurrent() != null

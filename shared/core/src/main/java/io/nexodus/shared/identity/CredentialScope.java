@@ -71,8 +71,8 @@ final class CredentialScope {
             case REG_KEY -> REG_KEY.stream().anyMatch(r -> r.matches(method, path));
             case DEVICE_TOKEN -> DEVICE_TOKEN.stream().anyMatch(r -> r.matches(method, path));
             case SERVICE -> dispatch == null ? SERVICE.stream().anyMatch(r -> r.matches(method, path))
-                    : method == HttpMethod.POST && (dispatch.isCloudEvent() ? SERVICE_EVENT_TYPES.contains(dispatch.ceType())
-                            : path.equals(SERVICE_FUNCTION));
+                    : dispatch.isCloudEvent() ? isScheduleTick(method, dispatch)
+                            : method == HttpMethod.POST && path.equals(SERVICE_FUNCTION);
             // the tick without a credential: exactly the schedule's event, to gc's function
             case SCHEDULE -> isScheduleTick(method, dispatch);
         };
