@@ -218,6 +218,39 @@ class OutboundEventsTest {
         assertEquals(List.of("h1", "h2"), updates.stream().map(OutboundEventsTest::description).toList(), "in the order written");
     }
 
+    /**
+     * With Eventing's sender authentication and an EventPolicy (deploy/components/event-policy) the Broker takes
+     * events only with the OIDC token the SinkBinding mounts: every delivery carries it, a renewed token is used
+     * from the next event on, and without one the events wait, as for a sink that is down, and none is lost.
+     */
+    @Test
+    void everyDeliveryCarriesTheSendersIdentityAndARenewedOneIsUsedAtOnce() {
+        String user = Nexd.user("ev-identity");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        String group = as(bearer).body("{\"vpc_id\":\"" + vpc + "\",\"description\":\"i0\"}").post("/api/security-groups")
+                .then().statusCode(201).extract().path("id");
+        about(group, "io.nexodus.securitygroup.created", 1);
+        int refused = EventSink.UNAUTHENTICATED.get();
+        EventSink.renewIdentity();
+        as(bearer).body("{\"description\":\"i1\"}").patch("/api/security-groups/" + group).then().statusCode(200);
+        assertEquals("i1", description(about(group, "io.nexodus.securitygroup.updated", 1).get(0)));
+        assertEquals(refused, EventSink.UNAUTHENTICATED.get(), "every delivery carried the current identity");
+
+        EventSink.dropIdentity();
+        try {
+            as(bearer).body("{\"description\":\"i2\"}").patch("/api/security-groups/" + group).then().statusCode(200);
+            org.awaitility.Awaitility.await().atMost(PATIENCE).until(() -> EventSink.UNAUTHENTICATED.get() > refused);
+            assertEquals(1, TestDb.count(db, "SELECT count(*) FROM events WHERE pending AND subject = $1", group),
+                    "refused for its missing identity: kept");
+        } finally {
+            EventSink.renewIdentity();
+        }
+        given().header("Authorization", TestTokens.serviceBearer()).get("/private/gc").then().statusCode(204);
+        assertEquals(List.of("i1", "i2"), about(group, "io.nexodus.securitygroup.updated", 2).stream()
+                .map(OutboundEventsTest::description).toList());
+    }
+
     @Test
     void theSameInboundEventTwiceHasOneEffectAndOneAnswerAndAnotherCallersPairBlocksNothing() {
         // a registration key: an effect that is not idempotent by itself (an organization's unique name would

@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
 final class CrdSchemas {
 
     static final List<String> FILES = List.of("serving-service.yaml", "eventing-broker.yaml", "eventing-trigger.yaml",
-            "eventing-pingsource.yaml", "eventing-sinkbindings.yaml");
+            "eventing-pingsource.yaml", "eventing-sinkbindings.yaml", "eventing-eventpolicy.yaml");
 
     private final Map<String, JsonSchema> byApiVersionKind = new HashMap<>();
 

@@ -192,6 +192,28 @@ class EventingWiringTest {
                         + " itself (Knative and the SinkBinding own K_*)")));
     }
 
+    /**
+     * Production's EventPolicy (components/event-policy) lets the functions' SinkBinding send to the Broker the
+     * SinkBinding sinks to: with sender authentication on, a policy naming another Broker or another binding would
+     * refuse every outbound event of the functions.
+     */
+    @Test
+    void productionsEventPolicyAdmitsTheFunctionsSinkBindingToItsBroker() {
+        Rendered render = Rendered.of("deploy/overlays/production");
+        List<JsonNode> policies = render.ofKind("EventPolicy").toList();
+        assertEquals(1, policies.size(), "one EventPolicy");
+        JsonNode binding = render.ofKind("SinkBinding").findFirst().orElseThrow();
+        JsonNode sink = binding.at("/spec/sink/ref");
+        JsonNode to = policies.get(0).at("/spec/to/0/ref");
+        assertEquals(List.of(sink.path("apiVersion").asText(), sink.path("kind").asText(), sink.path("name").asText()),
+                List.of(to.path("apiVersion").asText(), to.path("kind").asText(), to.path("name").asText()), "to the binding's sink");
+        JsonNode from = policies.get(0).at("/spec/from/0/ref");
+        assertEquals(List.of(binding.path("apiVersion").asText(), "SinkBinding", Rendered.name(binding)),
+                List.of(from.path("apiVersion").asText(), from.path("kind").asText(), from.path("name").asText()), "from the binding");
+        assertEquals(0, Rendered.of("deploy/overlays/kind").ofKind("EventPolicy").count(),
+                "the developer cluster runs without sender authentication");
+    }
+
     /** Go's time.ParseDuration subset gc reads (e.g. 24h, 10m, 1h30m). */
     static Duration goDuration(String text) {
         var m = Pattern.compile("(\\d+)(h|m|s)").matcher(text);

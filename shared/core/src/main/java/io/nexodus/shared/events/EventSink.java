@@ -22,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Optional;
@@ -60,13 +61,16 @@ public class EventSink {
     private final Duration timeout;
     private final Vertx vertx;
     private final Tracer tracer;
+    private final SinkToken identity;
     /** Made on the first send: a replica without a sink (or that never sends) opens nothing. */
     private volatile HttpClient http;
 
     EventSink(@ConfigProperty(name = "nexodus.events.sink") Optional<String> sink,
-            @ConfigProperty(name = "nexodus.events.send-timeout") Duration timeout, Vertx vertx,
+            @ConfigProperty(name = "nexodus.events.send-timeout") Duration timeout,
+            @ConfigProperty(name = "nexodus.events.sink-token-file") String tokenFile, Vertx vertx,
             Instance<Tracer> tracers) {
         this.sink = sink.filter(s -> !s.isBlank()).map(URI::create);
+        this.identity = new SinkToken(Path.of(tokenFile));
         this.timeout = timeout;
         this.vertx = vertx;
         // none in a build made without tracing (quarkus.otel.enabled=false at build time: docs/operations.md)
@@ -117,6 +121,7 @@ public class EventSink {
         if (traceparent != null) {
             headers.add(TraceContext.TRACEPARENT, traceparent);
         }
+        identity.current().ifPresent(token -> headers.add(HttpHeaders.AUTHORIZATION, "Bearer " + token));
         Buffer[] body = {Buffer.buffer()};
         HttpMessageFactory.createWriter(headers::add, bytes -> body[0] = Buffer.buffer(bytes)).writeBinary(cloudEvent);
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
@@ -126,8 +131,9 @@ public class EventSink {
                 // the body is read (and dropped) so that the connection can carry the next event
                 .compose(response -> response.body().map(ignored -> response.statusCode()))
                 .map(status -> status / 100 == 2 ? Outcome.DELIVERED
-                        // the Broker answers 5xx/429 when it cannot take events now: not this event's fault
-                        : status >= 500 || status == 429 ? Outcome.UNREACHABLE
+                        // the Broker answers 5xx/429 when it cannot take events now, 401/403 when it does not
+                        // take this sender's identity (components/event-policy): not this event's fault
+                        : status >= 500 || status == 429 || status == 401 || status == 403 ? Outcome.UNREACHABLE
                         : Outcome.REFUSED)
                 .otherwise(Outcome.UNREACHABLE)
                 .toCompletionStage();
