@@ -18,6 +18,7 @@ final class EffectiveEnv {
     static final Map<String, Set<String>> PRODUCTION_EXTERNAL_SECRETS = Map.of(
             "nexodus-secrets", Set.of("PG_USER", "PG_PASSWORD", "NEXODUS_DEVICE_TOKEN_KEY"),
             "nexodus-pg-owner", Set.of("username", "password"),
+            "nexodus-pg-app", Set.of("username", "password"),
             "front-door-tls", Set.of("tls.crt", "tls.key"));
 
     static final String UNKNOWN = "<external>";

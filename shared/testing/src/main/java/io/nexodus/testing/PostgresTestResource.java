@@ -1,6 +1,7 @@
 package io.nexodus.testing;
 
 import io.nexodus.shared.identity.DevTokenIssuer;
+import io.nexodus.shared.migrations.AppRole;
 import io.nexodus.shared.migrations.Migrate;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
@@ -16,9 +17,13 @@ import java.util.Map;
  *
  * <p>The server is started once per JVM, from the first of: {@code TEST_PG_URL} (with
  * {@code TEST_PG_USER}/{@code TEST_PG_PASSWORD}), Testcontainers when a Docker engine answers, or an
- * embedded PostgreSQL whose binaries come from Maven Central. No test mocks the database.
+ * embedded PostgreSQL whose binaries come from Maven Central. No test mocks the database. The application logs in as {@link #APP_ROLE}, not as the database's owner.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
+
+    /** The role the application under test logs in as ({@link AppRole}: rows only, as in the cluster). */
+    public static final String APP_ROLE = "nexodus_app";
+    static final String APP_ROLE_PASSWORD = "nexodus-app-test";
 
     @Override
     public Map<String, String> start() {
@@ -27,14 +32,16 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         String url = server.url(database);
         Migrate.apply(url, server.user(), server.password());
         applyIpamSchemaIfPresent(url, server);
+        // the functions log in as the cluster's functions do: a role that reads and writes rows, never the schema
+        AppRole.grant(url, server.user(), server.password(), APP_ROLE, APP_ROLE_PASSWORD);
         DevTokenIssuer issuer = TestTokens.issuer();
         Map<String, String> config = new HashMap<>(issuer.config());
         config.put("nexodus.auth.issuers", "other");
         config.putAll(TestTokens.otherIssuer().configAs("other"));
         config.put("nexodus.device-token-key", DEVICE_TOKEN_KEY);
         config.put("quarkus.datasource.reactive.url", url);
-        config.put("quarkus.datasource.username", server.user());
-        config.put("quarkus.datasource.password", server.password());
+        config.put("quarkus.datasource.username", APP_ROLE);
+        config.put("quarkus.datasource.password", APP_ROLE_PASSWORD);
         config.put("nexodus.test.database", database);
         // free ports per application, so test JVMs of parallel builds do not collide on 8081. When the
         // IPAM server runs inside the application under test it listens on a port of its own: on the
