@@ -18,7 +18,8 @@ final class EffectiveEnv {
     static final Map<String, Set<String>> PRODUCTION_EXTERNAL_SECRETS = Map.of(
             "nexodus-secrets", Set.of("PG_USER", "PG_PASSWORD", "NEXODUS_DEVICE_TOKEN_KEY"),
             "nexodus-pg-owner", Set.of("username", "password"),
-            "front-door-tls", Set.of("tls.crt", "tls.key"));
+            "front-door-tls", Set.of("tls.crt", "tls.key"),
+            "nexodus-gc", Set.of("token"));
 
     static final String UNKNOWN = "<external>";
 
@@ -67,6 +68,9 @@ final class EffectiveEnv {
                     String secret = ref.at("/secretKeyRef/name").asText();
                     String key = ref.at("/secretKeyRef/key").asText();
                     Optional<Map<String, String>> data = secretData(render, secret);
+                    if ((data.isEmpty() || !data.get().containsKey(key)) && ref.at("/secretKeyRef/optional").asBoolean(false)) {
+                        continue; // optional: the variable is simply unset without it
+                    }
                     if (data.isEmpty() || !data.get().containsKey(key)) {
                         problems.put(name, "Secret " + secret + " key " + key + " missing");
                     } else {
