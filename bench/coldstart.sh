@@ -3,7 +3,7 @@
 #
 # Builds every function module (functions/*/ with a pom.xml, discovered, not listed), the bare Quarkus
 # floor (bench/floor) and the two read floors (bench/floor-vertx-read, bench/floor-hibernate-read: the floor
-# plus one read of ten organizations through the Vert.x client / through Hibernate Reactive Panache, issue 13)
+# plus one read of ten organizations through the Vert.x client / through Hibernate Reactive Panache: docs/benchmarks.md, "Hibernate Reactive or SQL")
 # three ways, each copied to its own directory under bench/target/apps/<app>/<build>:
 #   j17         plain fast-jar, JDK 17
 #   j17-appcds  fast-jar + AppCDS archive (app-cds.jsa), JDK 17

@@ -101,7 +101,7 @@ apply_overlay() {
   kubectl kustomize "$ROOT/deploy/overlays/kind" \
     | sed "s#\(image: kind.local/nexodus/[a-z-]*\):${VERSION}\$#\1:${BUILD}#" > "$rendered"
   # a finished migration Job's pod template is immutable: remove it, so that this apply runs this build's
-  kubectl -n "$NAMESPACE" delete job migrate --ignore-not-found
+  kubectl -n "$NAMESPACE" delete job -l app.kubernetes.io/name=migrate --ignore-not-found
   for attempt in 1 2 3 4 5 6; do
     if kubectl apply -f "$rendered"; then
       break
@@ -113,7 +113,7 @@ apply_overlay() {
   rm -f "$rendered"
   kubectl -n "$NAMESPACE" rollout status statefulset/postgres --timeout=5m
   echo "waiting for the migration Job"
-  kubectl -n "$NAMESPACE" wait --for=condition=complete job/migrate --timeout=10m
+  kubectl -n "$NAMESPACE" wait --for=condition=complete job -l app.kubernetes.io/name=migrate --timeout=10m
   kubectl -n "$NAMESPACE" rollout status deployment/front-door --timeout=5m
 }
 

@@ -47,7 +47,7 @@ class EveryRouteTest {
         return live;
     }
 
-    /** Routes that take no token (api.md §1): nexd calls them before it has one. */
+    /** Routes that take no token (Nexodus's internal/routers/routers.go: outside /api): nexd calls them before it has one. */
     private static boolean isPublic(RouteTableTest.Row row) {
         return row.path().startsWith("/device/");
     }
@@ -131,7 +131,7 @@ class EveryRouteTest {
             assertTrue(typed.jsonPath().getString("field").endsWith(list ? "[0]." + name : name),
                     row.key() + ": names " + field + ", got " + typed.asString());
             wrongTypes++;
-            // a watch item names its kind first (api.md §9), so its unknown field comes beside a valid kind
+            // a watch item names its kind first (Nexodus's internal/handlers/events.go), so its unknown field comes beside a valid kind
             String unknown = list ? "{\"kind\": \"device\", \"no_such_field\": 1}" : "{\"no_such_field\": 1}";
             Response extra = call(given().header("Authorization", bearer).contentType("application/json")
                     .body(list ? "[" + unknown + "]" : unknown), row, path);
@@ -237,20 +237,21 @@ class EveryRouteTest {
         assertEquals(413, tooLarge.statusCode(), "a 2 MiB body");
     }
 
-    /** The scopes an identity-provider token may hold (api.md §13). */
+    /** The scopes an identity-provider token may hold (Nexodus's internal/routers/token.rego). */
     private static final List<String> ALL_SCOPES = List.of("read:organizations", "write:organizations", "read:users",
             "write:users", "read:devices", "write:devices");
 
     /**
-     * The oracle of api.md §13, written out here independently of ScopeRules: a route's scope by the
-     * first segment after /api/ and read (GET) or write; null where any token may call it.
+     * The oracle of Nexodus's internal/routers/token.rego (docs/identity.md, "Scopes"), written out here
+     * independently of ScopeRules: a route's scope by the first segment after /api/ and read (GET) or write; null
+     * where any token may call it.
      */
     static String scopeOf(RouteTableTest.Row row) {
         if (!row.path().startsWith("/api/") || row.path().startsWith("/api/fflags")) {
             return null;
         }
         if (row.key().equals("POST /api/events") || row.key().equals("POST /api/vpcs/{id}/events")) {
-            return "read:organizations"; // a watch shows what the VPC's list routes show (issue 24, item 3)
+            return "read:organizations"; // a watch shows what the VPC's list routes show: docs/identity.md, "Scopes"
         }
         String family = switch (row.path().split("/")[2]) {
             case "devices" -> "devices";
@@ -323,10 +324,10 @@ class EveryRouteTest {
                 continue;
             }
             assertNotNull(declared, function.getName() + " declares the scope of its route (@RequiresScope)");
-            // the expected scope comes from api.md §13's rule, not from the annotation under test: a token
+            // the expected scope comes from token.rego's rule, not from the annotation under test: a token
             // lacking it must be refused, so a function declaring too weak a scope fails here
             String scope = expectedScope(function.getName());
-            assertEquals(scope, declared.value(), function.getName() + " declares the scope api.md's rule gives it");
+            assertEquals(scope, declared.value(), function.getName() + " declares the scope token.rego's rule gives it");
             String bearer = bearerWithout(subject, scope);
             assertMissingScope(given().header("Authorization", bearer).contentType("application/json").body("{}")
                     .post("/" + function.getName()), scope, "POST /" + function.getName());
@@ -348,7 +349,7 @@ class EveryRouteTest {
     }
 
     /**
-     * api.md §13, on Funqy names (independent of {@code @RequiresScope}): {@code get-}/{@code list-} read, every
+     * token.rego's rule, on Funqy names (independent of {@code @RequiresScope}): {@code get-}/{@code list-} read, every
      * other verb writes; the area is the resource the name starts with, as the REST path's first segment
      * decides it (devices, users, and everything else — organizations, VPCs, invitations, keys, security
      * groups, peers — under organizations).
@@ -361,7 +362,7 @@ class EveryRouteTest {
     }
 
     /**
-     * What Funqy dispatches is what is authorized (issue 24, item 1): the attack's two forms ran any function
+     * What Funqy dispatches is what is authorized (an outside review's attack): its two forms ran any function
      * with a token holding no {@code write:} scope at all. A binary event without {@code ce-specversion} was
      * dispatched by its {@code ce-type} while the scope check saw a plain {@code POST /}; a structured event
      * with a harmless {@code ce-type} header was checked by the header and dispatched by its body. Each

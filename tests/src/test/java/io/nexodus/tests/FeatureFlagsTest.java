@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A feature flag that is off turns the routes it guards into Nexodus's
- * {@code 405 {"error":"operation not allowed","reason":"<flag> support is disabled"}} (api.md §0), before
- * anything else about the request is looked at, under REST and Funqy alike; routes it does not guard keep
- * working, and {@code /api/fflags} says which flags are off.
+ * {@code 405 {"error":"operation not allowed","reason":"<flag> support is disabled"}} (Nexodus's FlagCheck,
+ * internal/handlers/api.go), before anything else about the request is looked at, under REST and Funqy alike; routes
+ * it does not guard keep working, and {@code /api/fflags} says which flags are off.
  */
 @QuarkusTest
 @TestProfile(FeatureFlagsTest.FlagsOff.class)

@@ -36,10 +36,10 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fleet lifecycle beyond Nexodus (issue 12) on the real stack: ephemeral devices removed by gc after
- * inactivity like a delete (peer lists, watch streams, IPAM), registration keys with usage limits that hold
- * under a race, expiry and revocation each refused with its own answer, device tokens that expire and rotate.
- * Time passes by ageing timestamps in the database; gc runs as the schedule does (the service token).
+ * Fleet lifecycle beyond Nexodus (docs/compatibility.md, "Fleet lifecycle") on the real stack: ephemeral devices
+ * removed by gc after inactivity like a delete (peer lists, watch streams, IPAM), registration keys with usage limits
+ * that hold under a race, expiry and revocation each refused with its own answer, device tokens that expire and
+ * rotate. Time passes by ageing timestamps in the database; gc runs as the schedule does (the service token).
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)

@@ -123,7 +123,7 @@ class FrontDoorTest {
         }
     }
 
-    /** A body just under the limit passes the door whole and its value is stored byte for byte (issue 24, item 2). */
+    /** A body just under the limit passes the door whole and its value is stored byte for byte (LargeBodiesTest says why). */
     @Test
     void aBodyJustUnderTheLimitPassesTheDoorWhole() throws Exception {
         String user = Nexd.user("front-door-large");

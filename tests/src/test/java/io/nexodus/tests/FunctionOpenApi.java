@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * One function's OpenAPI document, cut from the all-in-one's (which SmallRye OpenAPI builds at build time
  * from every function's REST resources): only the routes the route table gives that function, and only the
  * schemas they reach. Each function serves its cut as a static file, so a function pays nothing at start
- * for being described (the extension would cost ~90 ms, issue 14).
+ * for being described (the extension would add its work to every start: docs/benchmarks.md, "OpenAPI description").
  */
 final class FunctionOpenApi {
 

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attack an outside review ran (issue 15, item 1): many registrations in one VPC while other threads
+ * The attack an outside review ran: many registrations in one VPC while other threads
  * call gc asking for no grace and no retention, without a token, with a user's token and with the
  * service token itself, and the schedule sweeps as configured all the while. A sweep that gave back
  * addresses that registrations in flight hold but have not yet written would let IPAM hand them out

@@ -167,7 +167,7 @@ class GcTest {
         given().header("ce-authorization", TestTokens.serviceBearer()).contentType("application/json")
                 .header("ce-id", "1").header("ce-specversion", "1.0").header("ce-source", "/x")
                 .header("ce-type", "io.nexodus.vpc.create").body("{\"description\":\"x\"}").post("/").then().statusCode(403);
-        // on gc's own path too: Funqy dispatches a CloudEvent by its type whatever the path (issue 24, item 4)
+        // on gc's own path too: Funqy dispatches a CloudEvent by its type whatever the path (docs/identity.md: the scope checked is that of the function Funqy runs)
         given().header("ce-authorization", TestTokens.serviceBearer()).contentType("application/json")
                 .header("ce-id", "2").header("ce-specversion", "1.0").header("ce-source", "/x")
                 .header("ce-type", "io.nexodus.vpc.create").body("{\"description\":\"x\"}").post("/gc").then().statusCode(403);

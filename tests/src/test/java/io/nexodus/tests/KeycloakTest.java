@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KeycloakTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class KeycloakTest {
 
-    /** What nexd and nexctl ask for (api.md §13). */
+    /** What nexd and nexctl ask for (docs/identity.md, "Scopes"). */
     static final String NEXD_SCOPES = "openid profile email offline_access read:organizations write:organizations"
             + " read:users write:users read:devices write:devices";
 
@@ -180,7 +180,7 @@ class KeycloakTest {
         return discovery.put("client_id", start.jsonPath().getString("client_id"));
     }
 
-    /** The rest of nexd's start without a registration key (api.md §14): me, register, peers. */
+    /** The rest of nexd's start without a registration key (docs/upstream.md, "The calls nexd makes"): me, register, peers. */
     private void joinTheMesh(String bearer, String username) {
         Response me = given().header("Authorization", bearer).get("/api/users/me");
         assertEquals(200, me.statusCode(), me.asString());

@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * REST bodies of any size up to the limit arrive whole (issue 24, item 2). RESTEasy Reactive handed a body
+ * REST bodies of any size up to the limit arrive whole. RESTEasy Reactive handed a body
  * larger than its 10 KiB input buffer to the resource as NUL bytes when Quarkus's body handler had already
  * read it, which Funqy makes it do on every route: {@code POST /api/organizations} padded to 12,000 bytes was
  * {@code 400 Illegal character ((CTRL-CHAR, code 0))}, through Funqy it was fine. Every REST write route of the

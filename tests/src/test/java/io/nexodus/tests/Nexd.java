@@ -9,7 +9,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.security.GeneralSecurityException;
 
-/** An agent as the tests play it: a WireGuard key pair and the calls nexd makes (api.md §14). */
+/** An agent as the tests play it: a WireGuard key pair and the calls nexd makes (docs/upstream.md, "The calls nexd makes"). */
 final class Nexd {
 
     static {

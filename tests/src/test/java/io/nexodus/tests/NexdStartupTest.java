@@ -17,7 +17,7 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
 /**
- * nexd's start-up (api.md §14 "Calls nexd actually makes") against every function and the real IPAM
+ * nexd's start-up (docs/upstream.md, "The calls nexd makes") against every function and the real IPAM
  * server: registration key → reg-keys/me → VPC → register → open the sealed device token → PATCH with
  * it; and a restart with the same key: 409 → PATCH, which hands the same token back.
  */

@@ -18,13 +18,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract test (issue 14): a scripted run over every live route of the route table
- * (functions/ROUTES.md, the oracle), with success and error answers, each request and each answer
- * validated against Nexodus's own API description ({@code nexodus-spec/swagger.json} and its private
- * one, with the overlay of their known mistakes) by Atlassian's swagger-request-validator.
- * It fails on any difference, on a live route that the run did not exercise with both a success and an
- * error answer, and on a live route that has no description unless {@link #NOT_IN_SPEC} says why.
- * Where we differ on purpose, docs/compatibility.md says so.
+ * The contract test (docs/compatibility.md, "Against Nexodus's own API description"): a scripted run over every live
+ * route of the route table (functions/ROUTES.md, the oracle), with success and error answers, each request and each
+ * answer validated against Nexodus's own API description ({@code nexodus-spec/swagger.json} and its private one, with
+ * the overlay of their known mistakes) by Atlassian's swagger-request-validator. It fails on any difference, on a
+ * live route that the run did not exercise with both a success and an error answer, and on a live route that has no
+ * description unless {@link #NOT_IN_SPEC} says why. Where we differ on purpose, docs/compatibility.md says so.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
@@ -36,8 +35,8 @@ class NexodusContractTest {
      * They are skipped, not validated; one still here when the description gains it fails the test.
      */
     static final Map<String, String> NOT_IN_SPEC = Map.of(
-            "POST /api/devices/{id}/token", "our addition (token rotation, issue 12): Nexodus has no such route",
-            "GET /api/organizations/{id}/events", "our addition (the audit trail, issue 11): Nexodus has no such route;"
+            "POST /api/devices/{id}/token", "our addition (token rotation, docs/compatibility.md 'Fleet lifecycle'): Nexodus has no such route",
+            "GET /api/organizations/{id}/events", "our addition (the audit trail, docs/compatibility.md 'Audit trail'): Nexodus has no such route;"
                     + " OutboundEventsTest covers it");
 
     /**
@@ -215,7 +214,7 @@ class NexodusContractTest {
         return device;
     }
 
-    /** Watch streams, read to the tail of each kind asked for (nexd's three on /api/events, api.md §14). */
+    /** Watch streams, read to the tail of each kind asked for (nexd's three on /api/events, docs/upstream.md). */
     private static void watches(SpecCheckedCalls run, Tenant alice, String vpc) throws Exception {
         String options = "\"options\":{\"vpc-id\":\"" + vpc + "\"}";
         run.watch(call("POST /api/events").as(alice.bearer()).body("[{\"kind\":\"device\"," + options + "},"
@@ -290,7 +289,7 @@ class NexodusContractTest {
     }
 
     /**
-     * The auth function's routes (DESIGN.md), scripted ahead of it: each step runs once its route is live in
+     * The auth function's routes (functions/ROUTES.md), scripted ahead of it: each step runs once its route is live in
      * the route table, so this run needs no edit when the function lands, only when its answers differ.
      */
     private static void identityProviderGlue(SpecCheckedCalls run, Tenant alice) throws Exception {

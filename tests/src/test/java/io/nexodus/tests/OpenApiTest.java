@@ -19,7 +19,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The OpenAPI description (issue 14): the all-in-one's, built by SmallRye OpenAPI at build time from every
+ * The OpenAPI description: the all-in-one's, built by SmallRye OpenAPI at build time from every
  * function's REST resources and served at {@code /q/openapi} with Swagger UI, covers every live REST route
  * of the route table; each function's committed cut ({@link FunctionOpenApi}) is exactly what the route
  * table and that document give (regenerate: {@code -Dnexodus.regenerate=true}), and is served without a

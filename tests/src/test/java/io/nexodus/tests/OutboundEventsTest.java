@@ -36,7 +36,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
- * Outbound events, the audit trail and inbound idempotency (issue 11), on the real stack with a real sink
+ * Outbound events, the audit trail and inbound idempotency (docs/events.md), on the real stack with a real sink
  * ({@link EventSink}) that reads what arrives with the CloudEvents SDK: a change made over REST, Funqy or
  * a CloudEvent is published once with the right attributes and no secret; a change that rolls back is not;
  * what could not be sent while the sink was down arrives once it is back, in order per resource; an event
@@ -186,7 +186,7 @@ class OutboundEventsTest {
 
     /**
      * An event the sink refuses (4xx) holds its resource's later events back, so they never overtake it, while
-     * other resources' events go on (issue 28, item 3); once the sink takes it, all follow in order.
+     * other resources' events go on; once the sink takes it, all follow in order.
      */
     @Test
     void anEventTheSinkRefusesHoldsBackItsResourcesLaterEventsOnly() {
@@ -285,7 +285,7 @@ class OutboundEventsTest {
     }
 
     /**
-     * A delivery that fails keeps nothing and frees its claim (issue 28, item 4): the Broker's retry of the same
+     * A delivery that fails keeps nothing and frees its claim: the Broker's retry of the same
      * source and id runs the function, instead of getting 409 "being handled" until the claim goes stale.
      */
     @Test
@@ -331,7 +331,7 @@ class OutboundEventsTest {
         as(ownerBearer).queryParam("until", "yesterday").get("/api/organizations/" + org + "/events")
                 .then().statusCode(400).body("field", equalTo("until"));
         as(memberBearer).get("/api/organizations/" + org + "/events").then().statusCode(403);
-        // nor a registration key or a device token of the owner's (issue 24, item 3)
+        // nor a registration key or a device token of the owner's (the audit trail is for the owners' user tokens)
         String ownerVpc = Nexd.defaultVpc(owner);
         String key = Nexd.regKey(owner, ownerVpc, "");
         given().header("Authorization", "Bearer " + key).get("/api/organizations/" + org + "/events").then().statusCode(403);

@@ -50,7 +50,7 @@ class RouteTableTest {
     void everyNexodusRouteHasExactlyOneOwner() throws IOException {
         Map<String, Long> counts = rows().stream().collect(Collectors.groupingBy(Row::key, Collectors.counting()));
         counts.forEach((route, n) -> assertEquals(1L, n, route + " is listed " + n + " times"));
-        // the core of what nexd calls (api.md §14) is in the table
+        // the core of what nexd calls (docs/upstream.md, "The calls nexd makes") is in the table
         for (String route : List.of("GET /api/users/{id}", "GET /api/reg-keys/{id}", "GET /api/vpcs/{id}",
                 "POST /api/devices", "PATCH /api/devices/{id}", "PUT /api/devices/{id}/metadata/{key}",
                 "POST /api/events", "POST /device/login/start")) {

@@ -139,7 +139,7 @@ final class SpecCheckedCalls {
     /**
      * Opens a watch stream and reads it until the {@code tail} of each kind asked for; its request is
      * validated, and each event as one answer of the route (the description's 200 schema is one
-     * {@code WatchEvent}; the stream is newline-delimited events, api.md §9).
+     * {@code WatchEvent}; the stream is newline-delimited events, Nexodus's internal/handlers/events.go).
      */
     List<JsonObject> watch(Call call, String... kinds) throws Exception {
         List<JsonObject> events = new ArrayList<>();

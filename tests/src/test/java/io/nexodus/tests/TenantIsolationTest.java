@@ -211,7 +211,7 @@ class TenantIsolationTest {
     }
 
     /**
-     * The same refusals under Funqy and CloudEvents (issue 28): a second tenant names the first tenant's ids in a
+     * The same refusals under Funqy and CloudEvents: a second tenant names the first tenant's ids in a
      * function's input, called by its Funqy name and as a binary-mode CloudEvent, and gets the same 404 naming
      * the resource as over REST; nothing of the first tenant changes. {A…} are A's ids.
      */

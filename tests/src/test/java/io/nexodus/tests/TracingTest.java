@@ -26,9 +26,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
- * Traces (issue 14): with an OTLP endpoint configured (a real receiver, {@link OtlpReceiver}), one trace runs
- * from the HTTP call through its SQL statements and its IPAM gRPC calls to the CloudEvent it sends (the real
- * sink, {@link EventSink}), although the event leaves after the answer, from the outbox; and a CloudEvent
+ * Traces (docs/operations.md, "Traces"): with an OTLP endpoint configured (a real receiver, {@link OtlpReceiver}),
+ * one trace runs from the HTTP call through its SQL statements and its IPAM gRPC calls to the CloudEvent it sends
+ * (the real sink, {@link EventSink}), although the event leaves after the answer, from the outbox; and a CloudEvent
  * that arrives with a {@code traceparent} is handled inside the sender's trace and passes it on.
  */
 @QuarkusTest

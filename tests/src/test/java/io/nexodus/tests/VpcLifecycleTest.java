@@ -20,7 +20,7 @@ import java.net.URL;
 import org.junit.jupiter.api.Test;
 
 /**
- * A VPC's life through the API (issue 28, items 2, 5, 6): a private-CIDR VPC made over REST hands its own
+ * A VPC's life through the API: a private-CIDR VPC made over REST hands its own
  * addresses out; it cannot be deleted while a device is in it, and nothing changes when that is refused; once
  * empty, its delete gives its prefixes back to IPAM; and a stream watching the organization's VPCs hears each
  * change and the delete, at once.

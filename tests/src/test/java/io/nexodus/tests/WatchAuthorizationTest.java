@@ -89,7 +89,7 @@ class WatchAuthorizationTest {
     }
 
     /**
-     * Rotation is the answer to a leaked device token (issue 24, item 3): the old token's open stream ends at its
+     * Rotation is the answer to a leaked device token: the old token's open stream ends at its
      * next re-check, though the device it names still exists; the new token's stream goes on.
      */
     @Test

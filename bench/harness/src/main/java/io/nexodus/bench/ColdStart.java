@@ -68,7 +68,7 @@ public final class ColdStart {
     record Sample(long startMs, double rssMiB, double quarkusStartedS, double load1) {
     }
 
-    /** The read floors' route: ten organizations as JSON, the same in both (issue 13). */
+    /** The read floors' route: ten organizations as JSON, the same in both (docs/benchmarks.md, "Hibernate Reactive or SQL"). */
     static final Endpoint READ = new Endpoint("GET", "/organizations", false);
 
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");

@@ -8,11 +8,11 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * PostgreSQL's connection budget, recomputed from the render (checklist item 33): every Service at
- * max-scale with its full pool, fetch-peers' extra LISTEN connection per pod, all of it twice (a
- * rollout runs the old and the new revision side by side), plus the migration Job and room for an
- * administrator, within max_connections less the superuser reserve. With the pooler (production),
- * what goes through it must fit its max_client_conn, and what it opens to the server the budget.
+ * PostgreSQL's connection budget, recomputed from the render (deploy/README.md, "Database connections"): every
+ * Service at max-scale with its full pool, fetch-peers' extra LISTEN connection per pod, all of it twice (a rollout
+ * runs the old and the new revision side by side), plus the migration Job and room for an administrator, within
+ * max_connections less the superuser reserve. With the pooler (production), what goes through it must fit its
+ * max_client_conn, and what it opens to the server the budget.
  */
 class DatabaseBudgetTest {
 

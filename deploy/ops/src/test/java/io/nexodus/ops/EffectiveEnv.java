@@ -19,7 +19,8 @@ final class EffectiveEnv {
             "nexodus-secrets", Set.of("PG_USER", "PG_PASSWORD", "NEXODUS_DEVICE_TOKEN_KEY"),
             "nexodus-pg-owner", Set.of("username", "password"),
             "nexodus-pg-app", Set.of("username", "password"),
-            "front-door-tls", Set.of("tls.crt", "tls.key"));
+            "front-door-tls", Set.of("tls.crt", "tls.key"),
+            "nexodus-gc", Set.of("token"));
 
     static final String UNKNOWN = "<external>";
 
@@ -68,6 +69,9 @@ final class EffectiveEnv {
                     String secret = ref.at("/secretKeyRef/name").asText();
                     String key = ref.at("/secretKeyRef/key").asText();
                     Optional<Map<String, String>> data = secretData(render, secret);
+                    if ((data.isEmpty() || !data.get().containsKey(key)) && ref.at("/secretKeyRef/optional").asBoolean(false)) {
+                        continue; // optional: the variable is simply unset without it
+                    }
                     if (data.isEmpty() || !data.get().containsKey(key)) {
                         problems.put(name, "Secret " + secret + " key " + key + " missing");
                     } else {

@@ -75,7 +75,7 @@ class KindFlowTest {
         String[] order = {"/serving-crds.yaml", "kubectl wait --for=condition=Established crd", "/serving-core.yaml",
                 "/kourier.yaml", "\"ingress-class\":\"kourier.ingress.networking.knative.dev\"", "/eventing-crds.yaml",
                 "/eventing-core.yaml", "/in-memory-channel.yaml", "/mt-channel-broker.yaml", "docker tag", "kind load docker-image",
-                "kubectl kustomize \"$ROOT/deploy/overlays/kind\"", "delete job migrate --ignore-not-found", "kubectl apply -f",
+                "kubectl kustomize \"$ROOT/deploy/overlays/kind\"", "delete job -l app.kubernetes.io/name=migrate --ignore-not-found", "kubectl apply -f",
                 "--for=condition=complete", "nexodus-ops.jar\" wait", "/admin/realms/nexodus/users", "deploy/smoke.sh\" \"$FRONT_DOOR\""};
         int at = -1;
         for (String step : order) {

@@ -17,9 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Knative Services as the Serving webhook and autoscaler will take them (checklist sections A-E,
- * H): what the webhook would refuse, annotations Knative knows with values that parse, scale-to-zero by
- * default, the streaming function's timeouts, the IPAM backend's h2c port, visibility.
+ * The Knative Services as the Serving webhook and autoscaler of Knative Serving knative-v1.23.0 will take them
+ * (knative/README.md, "Rules that shape these files"): what the webhook would refuse, annotations Knative knows with
+ * values that parse, scale-to-zero by default, the streaming function's timeouts, the IPAM backend's h2c port,
+ * visibility.
  */
 class KnativeServicesTest {
 

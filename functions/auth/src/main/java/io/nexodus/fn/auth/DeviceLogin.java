@@ -13,10 +13,10 @@ import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Where nexd and nexctl log in (api.md §1, behaviour.md §D.4): the provider's issuer and device
- * authorization endpoint, the public CLI client's id, and the server's clock so the agent can estimate
- * its skew. The agent then runs the device flow (or, in development, the password grant) against the
- * provider itself; no token passes through here.
+ * Where nexd and nexctl log in (Nexodus's pkg/oidcagent/handlers.go, DeviceStart; nexd's cmd/nexd/main.go): the
+ * provider's issuer and device authorization endpoint, the public CLI client's id, and the server's clock so the
+ * agent can estimate its skew. The agent then runs the device flow (or, in development, the password grant) against
+ * the provider itself; no token passes through here.
  */
 @ApplicationScoped
 public class DeviceLogin {

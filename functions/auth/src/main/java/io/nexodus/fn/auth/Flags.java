@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
 
-/** Nexodus's feature flags (api.md §3), read from configuration by {@link FeatureFlags}. Any token may read them. */
+/** Nexodus's feature flags (its internal/handlers/fflags.go), read from configuration by {@link FeatureFlags}. Any token may read them. */
 @ApplicationScoped
 public class Flags {
 

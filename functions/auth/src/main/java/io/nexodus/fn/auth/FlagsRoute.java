@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestPath;
 
-/** The Nexodus REST binding of {@link Flags} (api.md §3). */
+/** The Nexodus REST binding of {@link Flags} (its internal/handlers/fflags.go). */
 @Path("/api/fflags")
 @Produces(MediaType.APPLICATION_JSON)
 public class FlagsRoute {

@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The {@code devices} function: a user's own devices — list, get, delete (api.md §8). Registration
- * and updates are their own functions ({@code register-device}, {@code update-device}).
+ * The {@code devices} function: a user's own devices — list, get, delete (Nexodus's internal/handlers/device.go).
+ * Registration and updates are their own functions ({@code register-device}, {@code update-device}).
  */
 @OncePerEvent
 @ApplicationScoped

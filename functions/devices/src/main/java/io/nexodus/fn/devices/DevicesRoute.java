@@ -24,8 +24,8 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
- * The Nexodus REST binding of {@link Devices}, {@link Metadata} (api.md §8, and §7's VPC metadata) and
- * {@link DeviceTokenRotation} (an addition).
+ * The Nexodus REST binding of {@link Devices}, {@link Metadata} (its internal/handlers/device.go and
+ * device_metadata.go) and {@link DeviceTokenRotation} (an addition).
  */
 @Path("/api/devices")
 @Produces(MediaType.APPLICATION_JSON)

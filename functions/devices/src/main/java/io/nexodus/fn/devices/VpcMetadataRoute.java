@@ -11,7 +11,7 @@ import java.util.List;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** {@code GET /api/vpcs/{id}/metadata} (api.md §7): the metadata of every device of a VPC. */
+/** {@code GET /api/vpcs/{id}/metadata} (Nexodus's ListMetadataInVPC, internal/handlers/device_metadata.go): the metadata of every device of a VPC. */
 @Path("/api/vpcs/{id}/metadata")
 @Produces(MediaType.APPLICATION_JSON)
 public class VpcMetadataRoute {

@@ -31,12 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The watch routes (api.md §9): {@code POST /api/events} (what nexd uses, each watch naming its VPC)
- * and {@code POST /api/vpcs/{id}/events}. They stream, so they are Vert.x routes rather than REST
- * resources. A stream ends by itself after {@code nexodus.watch.max-duration} (well before Knative's
- * request timeout), always between two whole events: nexd reconnects with its last revisions and
- * {@code at_tail}, and so resumes where it stopped. A replica told to stop ends its streams the same way at
- * once (see {@link #endStreams}).
+ * The watch routes (Nexodus's internal/handlers/events.go): {@code POST /api/events} (what nexd uses, each watch
+ * naming its VPC) and {@code POST /api/vpcs/{id}/events}. They stream, so they are Vert.x routes rather than REST
+ * resources. A stream ends by itself after {@code nexodus.watch.max-duration} (well before Knative's request
+ * timeout), always between two whole events: nexd reconnects with its last revisions and {@code at_tail}, and so
+ * resumes where it stopped. A replica told to stop ends its streams the same way at once (see {@link #endStreams}).
  */
 @ApplicationScoped
 @StreamRoute(method = "POST", path = "/api/events")

@@ -24,11 +24,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The {@code fetch-peers} function's list: {@code GET /api/vpcs/{id}/devices} (api.md §7, behaviour.md
- * §B.2) — every device of a VPC the caller can read, with Nexodus's sort/filter/range and
- * {@code X-Total-Count}. No device token is shown (DeviceTokenVault#withoutToken). Beyond Nexodus (which ignored
- * it), {@code gt_revision} returns only what changed after that revision, deletions included, so a
- * client can poll deltas; the watch routes ({@link EventsRoute}) push the same.
+ * The {@code fetch-peers} function's list: {@code GET /api/vpcs/{id}/devices} (Nexodus's
+ * ListDevicesInVPC, internal/handlers/device.go) — every device of a VPC the caller can read, with Nexodus's
+ * sort/filter/range and {@code X-Total-Count}. No device token is shown (DeviceTokenVault#withoutToken). Beyond
+ * Nexodus (which ignored it), {@code gt_revision} returns only what changed after that revision, deletions included,
+ * so a client can poll deltas; the watch routes ({@link EventsRoute}) push the same.
  */
 @OncePerEvent
 @ApplicationScoped

@@ -12,12 +12,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Online status (behaviour.md §A.5) without Redis: a device is online while at least one watch stream of
- * it is open on any replica. Each open stream is a {@code device_sessions} row; this replica refreshes
- * the heartbeat of its rows every minute, so a replica that died stops counting after a few minutes.
- * A closing stream waits a grace period before marking the device offline, so a reconnect does not
- * flap it. Going online and offline also stamps {@code last_seen_at}; in between, the heartbeat of an open
- * session says the device is there (gc keeps an ephemeral device while either is recent).
+ * Online status (Nexodus's internal/handlers/online_tracker.go) without Redis: a device is online while at least one
+ * watch stream of it is open on any replica. Each open stream is a {@code device_sessions} row; this replica
+ * refreshes the heartbeat of its rows every minute, so a replica that died stops counting after a few minutes. A
+ * closing stream waits a grace period before marking the device offline, so a reconnect does not flap it. Going
+ * online and offline also stamps {@code last_seen_at}; in between, the heartbeat of an open session says the device
+ * is there (gc keeps an ephemeral device while either is recent).
  */
 @ApplicationScoped
 public class OnlineTracker {

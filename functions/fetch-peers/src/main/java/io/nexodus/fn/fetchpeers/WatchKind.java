@@ -7,7 +7,7 @@ import io.nexodus.shared.store.Signals;
 import java.util.UUID;
 
 /**
- * The kinds a watch can follow (api.md §9, behaviour.md §B.5): what rows are in scope, how they are read
+ * The kinds a watch can follow (Nexodus's internal/handlers/events.go): what rows are in scope, how they are read
  * after a revision, and which signal wakes their readers. Every query reads tombstones too, so that
  * watchers see deletes, and returns the revision and a {@code deleted} flag.
  */
@@ -47,7 +47,7 @@ enum WatchKind {
     };
 
     private final String wireName;
-    /** The feature flag that must be on to watch this kind (api.md §9), or null */
+    /** The feature flag that must be on to watch this kind (Nexodus's internal/handlers/events.go), or null */
     private final String flag;
     private final String sql;
 

@@ -14,8 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Watch events as JSON (api.md §9): {@code {"kind":…,"type":"change"|"delete"|"tail"|"error","value":…}},
- * the value being the same JSON as the REST GET of the resource.
+ * Watch events as JSON (Nexodus's internal/models/watch_event.go):
+ * {@code {"kind":…,"type":"change"|"delete"|"tail"|"error","value":…}}, the value being the same JSON as the REST GET
+ * of the resource.
  */
 @ApplicationScoped
 public class WatchRenderer {

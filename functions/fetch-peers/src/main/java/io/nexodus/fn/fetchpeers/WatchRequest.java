@@ -9,14 +9,15 @@ import java.util.UUID;
 
 /**
  * The body of a watch request, read and checked: {@code [{"kind","gt_revision","at_tail","options"}]}
- * (api.md §9). On {@code POST /api/events} each watch names its VPC in {@code options."vpc-id"} (or, for
- * metadata, a {@code "device-id"}); on {@code POST /api/vpcs/{id}/events} the path names it.
+ * (Nexodus's internal/handlers/events.go). On {@code POST /api/events} each watch names its VPC in
+ * {@code options."vpc-id"} (or, for metadata, a {@code "device-id"}); on {@code POST /api/vpcs/{id}/events} the path
+ * names it.
  */
 record WatchRequest(List<Item> items) {
 
     static final int MAX_WATCHES = 16;
 
-    /** The members of a watch (api.md §9); {@code options} are free-form per kind. */
+    /** The members of a watch (Nexodus's Watch in internal/handlers/events.go); {@code options} are free-form per kind. */
     static final java.util.Set<String> FIELDS = java.util.Set.of("kind", "gt_revision", "at_tail", "options");
 
     /** One watch as asked for; {@code deviceId} is set for metadata of one device. */

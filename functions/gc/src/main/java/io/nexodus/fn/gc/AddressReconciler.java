@@ -25,10 +25,10 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps IPAM and the devices in step (DESIGN.md "IPAM": no address left allocated for a device that
- * does not exist). A registration that loses its connection after IPAM committed an acquisition, but
- * before the answer arrived, cannot know which address it was given, so it cannot give it back; here
- * IPAM's own record (its dump, in go-ipam's format, so an upstream go-ipam works too) is compared with
+ * Keeps IPAM and the devices in step (no address left allocated for a device that does not exist;
+ * docs/compatibility.md, "Devices and registration keys"). A registration that loses its connection after IPAM
+ * committed an acquisition, but before the answer arrived, cannot know which address it was given, so it cannot give
+ * it back; here IPAM's own record (its dump, in go-ipam's format, so an upstream go-ipam works too) is compared with
  * the live devices, and what no device holds is released once it has stayed so for the grace period.
  *
  * <p>Only the namespaces and prefixes this control plane owns are read: the shared namespace and each

@@ -49,7 +49,7 @@ class GcPolicy {
     @ConfigProperty(name = "nexodus.gc.ipam-grace", defaultValue = "10m")
     String ipamGrace;
 
-    /** How long an ephemeral device may stay offline before it is removed (issue 12). */
+    /** How long an ephemeral device may stay offline before it is removed (docs/compatibility.md, "Fleet lifecycle"). */
     @ConfigProperty(name = "nexodus.gc.ephemeral-inactivity", defaultValue = "30m")
     String ephemeralInactivity;
 

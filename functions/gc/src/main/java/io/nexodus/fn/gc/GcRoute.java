@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
- * Nexodus's private route (api.md §3): {@code GET /private/gc?retention=24h} → 204, as its nightly
+ * Nexodus's private route (its internal/handlers/gc.go): {@code GET /private/gc?retention=24h} → 204, as its nightly
  * CronJob calls it. Beyond Nexodus: {@code ipam_grace}; both may only lengthen the configured policy.
  * Unlike Nexodus, the caller must present the service token (docs/compatibility.md): one port serves
  * every binding, so "not exposed" cannot be the only guard.

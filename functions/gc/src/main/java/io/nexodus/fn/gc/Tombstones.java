@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Hard-deletes rows soft-deleted before a cut-off (behaviour.md §C.7). Watchers learn of deletes from
+ * Hard-deletes rows soft-deleted before a cut-off (Nexodus's internal/handlers/gc.go). Watchers learn of deletes from
  * tombstones, so a watcher that stays away longer than the retention misses those deletes, as in Nexodus.
  */
 @ApplicationScoped

@@ -9,7 +9,7 @@ final class Inputs {
     private Inputs() {
     }
 
-    /** {@code AddInvitation} (api.md §6): exactly one of {@code user_id} and {@code email}. */
+    /** {@code AddInvitation} (Nexodus's internal/models/invitation.go): exactly one of {@code user_id} and {@code email}. */
     @io.nexodus.shared.http.WritesResource(Invitation.class)
     record AddInvitation(@JsonProperty("organization_id") String organizationId,
             @JsonProperty("user_id") String userId, @JsonProperty("email") String email,

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Nexodus {@code Invitation} JSON (api.md §6), with the inviting user ({@code from}) and the organization
- * embedded as Nexodus's list does.
+ * Nexodus {@code Invitation} JSON (its internal/models/invitation.go), with the inviting user ({@code from}) and the
+ * organization embedded as Nexodus's list does.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Invitation(

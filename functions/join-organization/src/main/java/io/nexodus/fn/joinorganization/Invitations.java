@@ -36,7 +36,7 @@ import java.util.UUID;
 
 /**
  * The {@code join-organization} function: invitations to an organization and accepting them
- * (api.md §6, behaviour.md §C.4). Owners invite; the invited user accepts or declines; the
+ * (Nexodus's internal/handlers/invitations.go). Owners invite; the invited user accepts or declines; the
  * organization's owners see and withdraw the invitations they sent. Anyone else gets 404.
  */
 @OncePerEvent

@@ -18,9 +18,9 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
- * The Nexodus REST binding of {@link Invitations}: paths and status codes of api.md §6. Accept and
- * delete answer 204 with no body, as Nexodus does (their Funqy functions return what changed); accept
- * takes no body, so it accepts any content type (nexctl sends none).
+ * The Nexodus REST binding of {@link Invitations}: paths and status codes of Nexodus's
+ * internal/handlers/invitations.go. Accept and delete answer 204 with no body, as Nexodus does (their Funqy functions
+ * return what changed); accept takes no body, so it accepts any content type (nexctl sends none).
  */
 @Path("/api/invitations")
 @Produces(MediaType.APPLICATION_JSON)

@@ -8,7 +8,7 @@ final class Inputs {
     private Inputs() {
     }
 
-    /** {@code AddOrganization} (api.md §5). */
+    /** {@code AddOrganization} (Nexodus's internal/models/organization.go). */
     @io.nexodus.shared.http.WritesResource(io.nexodus.shared.model.Organization.class)
     record AddOrganization(@JsonProperty("name") String name, @JsonProperty("description") String description) {
     }

@@ -39,9 +39,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The {@code organizations} function: a user's organizations and their members (api.md §5).
- * Each operation is a Funqy function ({@code POST /<name>}, or a CloudEvent of the mapped type) and is
- * also reached through the Nexodus REST routes in {@link OrganizationsRoute}.
+ * The {@code organizations} function: a user's organizations and their members (Nexodus's
+ * internal/handlers/organization.go). Each operation is a Funqy function ({@code POST /<name>}, or a CloudEvent of
+ * the mapped type) and is also reached through the Nexodus REST routes in {@link OrganizationsRoute}.
  */
 @OncePerEvent
 @ApplicationScoped

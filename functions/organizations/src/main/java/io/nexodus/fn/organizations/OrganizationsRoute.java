@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** The Nexodus REST binding of {@link Organizations}: paths and status codes of api.md §5. */
+/** The Nexodus REST binding of {@link Organizations}: paths and status codes of Nexodus's internal/handlers/organization.go. */
 @Path("/api/organizations")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

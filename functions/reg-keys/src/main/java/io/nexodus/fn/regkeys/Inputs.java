@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.OffsetDateTime;
 import java.util.Map;
 
-/** The inputs of the registration-key operations (api.md §11). */
+/** The inputs of the registration-key operations (Nexodus's internal/models/reg_key.go). */
 final class Inputs {
 
     private Inputs() {

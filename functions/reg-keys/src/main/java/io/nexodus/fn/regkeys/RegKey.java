@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Nexodus {@code RegKey} JSON (api.md §11). {@code bearer_token} is only ever present in the answer to
- * create: the database keeps a hash, so the key is shown once. Additions (docs/compatibility.md):
+ * Nexodus {@code RegKey} JSON (its internal/models/reg_key.go). {@code bearer_token} is only ever present in the
+ * answer to create: the database keeps a hash, so the key is shown once. Additions (docs/compatibility.md):
  * {@code usage_limit} (when set), {@code uses}, {@code revoked} and {@code revoked_at}, {@code ephemeral},
  * {@code device_token_ttl} (when set, a Go duration).
  */

@@ -40,8 +40,8 @@ import java.util.UUID;
 
 /**
  * The {@code reg-keys} function: registration keys, the onboarding tokens a device registers with
- * (api.md §11). Any member of a VPC's organization may create one; the key's owner (and owners of its
- * organization) may read it; only its owner may change or delete it.
+ * (Nexodus's internal/handlers/reg_key.go). Any member of a VPC's organization may create one; the key's owner (and
+ * owners of its organization) may read it; only its owner may change or delete it.
  */
 @OncePerEvent
 @ApplicationScoped

@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** The Nexodus REST binding of {@link RegKeys}: paths and status codes of api.md §11. */
+/** The Nexodus REST binding of {@link RegKeys}: paths and status codes of Nexodus's internal/handlers/reg_key.go. */
 @Path("/api/reg-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -5,7 +5,7 @@ import io.nexodus.shared.model.Endpoint;
 import io.nexodus.shared.model.TunnelIp;
 import java.util.List;
 
-/** Nexodus {@code AddDevice} (api.md §8). */
+/** Nexodus {@code AddDevice} (its internal/models/device.go). */
 @io.nexodus.shared.http.WritesResource(io.nexodus.shared.model.Device.class)
 public record AddDevice(
         @JsonProperty("vpc_id") String vpcId,

@@ -32,7 +32,7 @@ import java.util.UUID;
 
 /**
  * The {@code register-device} function: a device joins a VPC with its WireGuard public key and gets
- * its tunnel addresses (behaviour.md §A.1). In order:
+ * its tunnel addresses (Nexodus's CreateDevice, internal/handlers/device.go). In order:
  * <ol>
  * <li>the input is checked, and the VPC must be visible to the caller (a registration key: its own VPC);</li>
  * <li>a live device with the same public key is a 409 carrying that device's id (nexd then PATCHes it);

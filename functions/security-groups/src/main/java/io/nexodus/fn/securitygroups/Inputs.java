@@ -9,7 +9,7 @@ final class Inputs {
     private Inputs() {
     }
 
-    /** {@code AddSecurityGroup} (api.md §10). */
+    /** {@code AddSecurityGroup} (Nexodus's internal/models/security_group.go). */
     @io.nexodus.shared.http.WritesResource(SecurityGroup.class)
     record AddSecurityGroup(@JsonProperty("description") String description, @JsonProperty("vpc_id") String vpcId,
             @JsonProperty("inbound_rules") List<SecurityRule> inboundRules,

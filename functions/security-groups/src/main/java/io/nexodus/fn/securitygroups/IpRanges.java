@@ -5,9 +5,9 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 
 /**
- * The address forms a rule's {@code ip_ranges} entry may take (api.md §10): a CIDR ({@code 10.0.0.0/8}),
- * a single address, or a range {@code a-b} of one family with {@code a ≤ b}; IPv4 or IPv6; the empty
- * string means any. Addresses are parsed as literals (Guava), never looked up in DNS; zones
+ * The address forms a rule's {@code ip_ranges} entry may take (Nexodus's internal/handlers/security_group.go): a CIDR
+ * ({@code 10.0.0.0/8}), a single address, or a range {@code a-b} of one family with {@code a ≤ b}; IPv4 or IPv6; the
+ * empty string means any. Addresses are parsed as literals (Guava), never looked up in DNS; zones
  * ({@code fe80::1%eth0}) are refused as Go's parser refuses them.
  */
 final class IpRanges {

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks a rule list before it is stored (api.md §10). A bad rule is a 422 naming the exact member, e.g.
- * {@code inbound_rules[0].from_port} or {@code outbound_rules[2].ip_ranges[1]} (Nexodus named only the
- * kind of problem: {@code protocol}, {@code port_range}, {@code ip_range}).
+ * Checks a rule list before it is stored (Nexodus's internal/handlers/security_group.go). A bad rule is a 422 naming
+ * the exact member, e.g. {@code inbound_rules[0].from_port} or {@code outbound_rules[2].ip_ranges[1]} (Nexodus named
+ * only the kind of problem: {@code protocol}, {@code port_range}, {@code ip_range}).
  */
 final class RuleValidation {
 

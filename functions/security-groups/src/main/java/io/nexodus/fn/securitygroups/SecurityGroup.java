@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Nexodus {@code SecurityGroup} JSON (api.md §10); rule lists are omitted when empty. The organization
- * is kept for authorization and not serialized, as in Nexodus.
+ * Nexodus {@code SecurityGroup} JSON (its internal/models/security_group.go); rule lists are omitted when empty. The
+ * organization is kept for authorization and not serialized, as in Nexodus.
  */
 public record SecurityGroup(
         @JsonProperty("id") UUID id,

@@ -36,8 +36,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The {@code security-groups} function: the firewall policy nexd applies to a VPC's devices (api.md §10,
- * behaviour.md §C.6). Members of the VPC's organization read groups; owners create, change and delete
+ * The {@code security-groups} function: the firewall policy nexd applies to a VPC's devices (Nexodus's
+ * internal/handlers/security_group.go). Members of the VPC's organization read groups; owners create, change and delete
  * them. Every change bumps the group's revision (a trigger does) and signals the VPCs of the group's
  * organization, so their watchers (nexd) see it at once.
  */

@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** The Nexodus REST binding of {@link SecurityGroups}: paths and status codes of api.md §10. */
+/** The Nexodus REST binding of {@link SecurityGroups}: paths and status codes of Nexodus's internal/handlers/security_group.go. */
 @Path("/api/security-groups")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

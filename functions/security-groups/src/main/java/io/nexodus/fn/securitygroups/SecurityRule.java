@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Nexodus {@code SecurityRule} JSON (api.md §10): an allow rule for a protocol, a destination port range
- * ({@code 0-0} = any) and source (inbound) or destination (outbound) address ranges. Absent members
- * arrive as null and are stored as Go's zero values, so stored rules have every member but empty
+ * Nexodus {@code SecurityRule} JSON (its internal/models/security_group.go): an allow rule for a protocol, a
+ * destination port range ({@code 0-0} = any) and source (inbound) or destination (outbound) address ranges. Absent
+ * members arrive as null and are stored as Go's zero values, so stored rules have every member but empty
  * {@code ip_ranges}.
  */
 public record SecurityRule(

@@ -13,9 +13,10 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
- * {@code GET /api/vpcs/{id}/security-groups} (api.md §7). Its own class with the full path: in the
- * all-in-one, a class-level {@code /api} here would hide the {@code vpcs} function's {@code /api/vpcs}
- * routes (see the end of functions/ROUTES.md).
+ * {@code GET /api/vpcs/{id}/security-groups} (Nexodus's ListSecurityGroupsInVPC,
+ * internal/handlers/security_group.go). Its own class with the full path: in the all-in-one, a class-level
+ * {@code /api} here would hide the {@code vpcs} function's {@code /api/vpcs} routes (see the end of
+ * functions/ROUTES.md).
  */
 @Path("/api/vpcs/{id}/security-groups")
 @Produces(MediaType.APPLICATION_JSON)

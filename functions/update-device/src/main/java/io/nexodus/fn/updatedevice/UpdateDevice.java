@@ -35,9 +35,9 @@ import java.util.UUID;
 
 /**
  * The {@code update-device} function: {@code PATCH /api/devices/{id}}, which every agent sends on start
- * and whenever its reflexive address changes (behaviour.md §A.2). The common case — new endpoints — is
- * one read and one UPDATE. IPAM is involved only when advertised prefixes change (new ones are taken
- * before the write, dropped ones given back after it) or the device moves to another VPC.
+ * and whenever its reflexive address changes (Nexodus's UpdateDevice, internal/handlers/device.go). The common case —
+ * new endpoints — is one read and one UPDATE. IPAM is involved only when advertised prefixes change (new ones are
+ * taken before the write, dropped ones given back after it) or the device moves to another VPC.
  *
  * <p>Who may: the device's owner, the registration key that created it, or the device itself
  * ({@code DT:}); another device's token or key gets 403, another tenant 404.

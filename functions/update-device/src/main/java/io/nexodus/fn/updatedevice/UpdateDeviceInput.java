@@ -5,7 +5,7 @@ import io.nexodus.shared.model.Endpoint;
 import java.util.List;
 
 /**
- * Nexodus {@code UpdateDevice} (api.md §8) and the device's id. Every member is optional; an empty
+ * Nexodus {@code UpdateDevice} (its internal/models/device.go) and the device's id. Every member is optional; an empty
  * {@code hostname} or {@code endpoints} means "no change"; {@code revision} is accepted and ignored.
  */
 @io.nexodus.shared.http.WritesResource(io.nexodus.shared.model.Device.class)

@@ -37,7 +37,7 @@ import java.util.UUID;
 
 /**
  * The {@code users} function: the caller's own profile, deleting it, and leaving organizations
- * (api.md §4). A user only ever sees and changes itself; another user's id is a 404.
+ * (Nexodus's internal/handlers/user.go). A user only ever sees and changes itself; another user's id is a 404.
  */
 @OncePerEvent
 @ApplicationScoped

@@ -16,7 +16,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** The Nexodus REST binding of {@link Users}: paths and status codes of api.md §4. */
+/** The Nexodus REST binding of {@link Users}: paths and status codes of Nexodus's internal/handlers/user.go. */
 @Path("/api/users")
 @Produces(MediaType.APPLICATION_JSON)
 public class UsersRoute {

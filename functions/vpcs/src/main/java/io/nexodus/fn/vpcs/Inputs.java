@@ -2,7 +2,7 @@ package io.nexodus.fn.vpcs;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** The inputs of the VPC operations (api.md §7). */
+/** The inputs of the VPC operations (Nexodus's internal/models/vpc.go). */
 final class Inputs {
 
     private Inputs() {

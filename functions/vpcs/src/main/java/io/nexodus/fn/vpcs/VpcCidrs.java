@@ -5,9 +5,9 @@ import io.nexodus.shared.ipam.Cidrs;
 import io.nexodus.shared.ipam.IpamNamespaces;
 
 /**
- * The address plan of a new VPC (behaviour.md §C.3): every non-private VPC shares 100.64.0.0/10 and
- * 200::/64 in the shared IPAM namespace (so addresses are unique across the deployment); a private VPC
- * brings its own IPv4 and IPv6 prefixes in a namespace of its own.
+ * The address plan of a new VPC (Nexodus's CreateVPC, internal/handlers/vpc.go): every non-private VPC shares
+ * 100.64.0.0/10 and 200::/64 in the shared IPAM namespace (so addresses are unique across the deployment); a private
+ * VPC brings its own IPv4 and IPv6 prefixes in a namespace of its own.
  */
 record VpcCidrs(String ipv4, String ipv6) {
 

@@ -36,8 +36,8 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * The {@code vpcs} function: virtual private clouds, the address spaces devices live in (api.md §7,
- * behaviour.md §C.3). Members read and create; owners update and delete.
+ * The {@code vpcs} function: virtual private clouds, the address spaces devices live in (Nexodus's
+ * internal/handlers/vpc.go). Members read and create; owners update and delete.
  */
 @OncePerEvent
 @ApplicationScoped

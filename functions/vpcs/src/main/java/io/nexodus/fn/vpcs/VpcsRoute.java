@@ -21,7 +21,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** The Nexodus REST binding of {@link Vpcs}: api.md §7 (the device, metadata and event sub-routes belong elsewhere). */
+/** The Nexodus REST binding of {@link Vpcs}: Nexodus's internal/handlers/vpc.go (the device, metadata and event sub-routes belong elsewhere). */
 @Path("/api/vpcs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

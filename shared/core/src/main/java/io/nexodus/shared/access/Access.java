@@ -13,7 +13,8 @@ import java.util.UUID;
 
 /**
  * The one place that decides whether a caller may act on an organization's resources, by membership
- * and role (behaviour.md §C.5). Every function calls it; none re-implements it.
+ * and role (Nexodus's IsMemberOfOrg and IsOwnerOfOrg, internal/handlers/user_organization.go). Every function calls
+ * it; none re-implements it.
  *
  * <p>Semantics across tenants: a caller who is not a member of the organization gets 404 for the
  * resource (its existence is not revealed); a member whose role is too weak gets 403.

@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The opaque API tokens of Nexodus (behaviour.md §D.3): a prefix and a random WireGuard private key in
- * base64. {@code RK:} registration keys, {@code DT:} device tokens. Only their SHA-256 is stored.
+ * The opaque API tokens of Nexodus (its internal/handlers/envoy_authz.go): a prefix and a random WireGuard private
+ * key in base64. {@code RK:} registration keys, {@code DT:} device tokens. Only their SHA-256 is stored.
  */
 public final class BearerTokens {
 

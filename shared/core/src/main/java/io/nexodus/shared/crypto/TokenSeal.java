@@ -11,8 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
- * The {@code v1} seal nexd opens to read its device token (behaviour.md §A.3, Nexodus's
- * {@code internal/wgcrypto}), reproduced byte for byte because agents in the field expect exactly it:
+ * The {@code v1} seal nexd opens to read its device token (Nexodus's
+ * {@code internal/wgcrypto/wgcrypto.go}), reproduced byte for byte because agents in the field expect exactly it:
  * <ol>
  * <li>a random ephemeral X25519 key pair, public half {@code E};</li>
  * <li>{@code shared = X25519(scalar = E, point = device public key)} — Nexodus's quirk: the ephemeral

@@ -8,8 +8,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.UUID;
 
 /**
- * Who may act on one device (behaviour.md §A.2, §C.5): its owner; the registration key that created
- * it; the device itself with its {@code DT:} token. Not even an organization owner may touch another
+ * Who may act on one device (Nexodus's UpdateDevice, internal/handlers/device.go): its owner; the registration key
+ * that created it; the device itself with its {@code DT:} token. Not even an organization owner may touch another
  * user's device. Another tenant gets 404; the same user's other key or device token gets 403.
  */
 public final class DeviceAccess {

@@ -65,9 +65,9 @@ public class DeviceTokenVault {
      * The device in an answer that hands a device its token: registration ({@code POST /api/devices}, 201),
      * nexd's restart path ({@code PATCH /api/devices/{id}} after 409) and rotation. The token is sealed for
      * the device's key when the caller is its owner, the registration key that created it, or the device
-     * itself (behaviour.md §A.1.12); never in a CloudEvent reply. Sealed v1 unless the request asks for v2
-     * ({@value #SEAL_HEADER}): v1 opens with the device's public key alone, which is why no other answer
-     * carries it ({@link #withoutToken}).
+     * itself (Nexodus's CreateDevice, internal/handlers/device.go); never in a CloudEvent reply. Sealed v1 unless the
+     * request asks for v2 ({@value #SEAL_HEADER}): v1 opens with the device's public key alone, which is why no other
+     * answer carries it ({@link #withoutToken}).
      */
     public Device answer(StoredDevice stored, Caller caller) {
         Device device = stored.device();

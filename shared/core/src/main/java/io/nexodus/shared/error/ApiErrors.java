@@ -49,7 +49,7 @@ public final class ApiErrors {
 
     /**
      * 405 {@code {"error":"operation not allowed","reason":"<flag> support is disabled"}}: the route's feature
-     * flag is off (api.md §0, Nexodus's {@code FlagCheck}).
+     * flag is off (Nexodus's {@code FlagCheck}, internal/handlers/api.go).
      */
     public static ApiException featureDisabled(String flag) {
         return new ApiException(405, new ErrorBody("operation not allowed", null, flag + " support is disabled",
@@ -68,7 +68,7 @@ public final class ApiErrors {
 
     /**
      * 403 {@code {"error":"forbidden","field":"scope","reason":"missing scope <scope>"}}: an identity-provider
-     * token without the scope the route needs (api.md §13).
+     * token without the scope the route needs (Nexodus's internal/routers/token.rego).
      */
     public static ApiException missingScope(String scope) {
         return new ApiException(403, new ErrorBody("forbidden", "scope", "missing scope " + scope, null, null, null));

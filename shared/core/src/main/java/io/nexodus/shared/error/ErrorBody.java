@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The JSON body of every error answer, in Nexodus's shapes (reference/nexodus/api.md, "Error bodies"):
+ * The JSON body of every error answer, in Nexodus's shapes (its internal/models/error.go):
  * {@code BaseError}, {@code ValidationError} (field, reason), {@code NotFoundError} (resource),
  * {@code ConflictsError} (id), {@code NotAllowedError} (reason), {@code InternalServerError} (trace_id).
  * One record with optional members covers them all; absent members are not serialized.

@@ -7,10 +7,11 @@ import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Nexodus's feature flags (api.md §0 and §3), from configuration ({@code nexodus.fflag.<name>}, set by
- * Nexodus's environment names {@code NEXAPI_FFLAG_*}). {@code sites} and {@code ca} are always off: the
- * sites feature is not rebuilt (functions/ROUTES.md). A route guarded by a flag that is off answers 405
- * ({@link #require}), checked before anything else about the request, as Nexodus does.
+ * Nexodus's feature flags (its internal/fflags/fflags.go and FlagCheck in internal/handlers/api.go), from
+ * configuration ({@code nexodus.fflag.<name>}, set by Nexodus's environment names {@code NEXAPI_FFLAG_*}).
+ * {@code sites} and {@code ca} are always off: the sites feature is not rebuilt (functions/ROUTES.md). A route
+ * guarded by a flag that is off answers 405 ({@link #require}), checked before anything else about the request, as
+ * Nexodus does.
  */
 @ApplicationScoped
 public class FeatureFlags {

@@ -26,7 +26,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * contact. The result is a {@link Caller} on the routing context; a failure is a 401 with a JSON body.
  *
  * <p>Why not Quarkus's proactive HTTP authentication: it answers 401 with an empty body, and a
- * {@code @RolesAllowed} denial inside a Funqy function surfaces as a 500 (stack-probe finding). Here
+ * {@code @RolesAllowed} denial inside a Funqy function surfaces as a 500 (seen with Quarkus 3.33.2). Here
  * the token may also come from the binary-mode CloudEvent extension {@code ce-authorization}, which
  * survives delivery through a Knative Broker where the {@code Authorization} header does not.
  */
@@ -151,8 +151,8 @@ public class BearerAuthentication {
     }
 
     /**
-     * An identity-provider token must carry the scope the request needs (api.md §13), whichever binding
-     * serves it; checked before the user is looked up, so a refused token costs no database work.
+     * An identity-provider token must carry the scope the request needs (Nexodus's internal/routers/token.rego),
+     * whichever binding serves it; checked before the user is looked up, so a refused token costs no database work.
      */
     private static Uni<Void> checkScope(RoutingContext ctx, String path, FunqyDispatch dispatch, TokenProfile profile) {
         String needed = ScopeRules.required(ctx.request().method(), path, dispatch).orElse(null);

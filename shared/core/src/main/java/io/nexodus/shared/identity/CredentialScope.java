@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What a registration key or a device token may call: Nexodus's {@code token.rego} (api.md §13), as
+ * What a registration key or a device token may call: Nexodus's {@code internal/routers/token.rego}, as
  * method + path patterns on the REST routes. A user token may call everything (its tenant is checked
  * by {@code Access}). Opaque tokens are for agents, which only use the REST API, so the Funqy and
  * CloudEvent bindings take user tokens only. The service token may only start scheduled work: gc, by

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The scope an identity-provider token needs for a request: Nexodus's {@code token.rego} for its JWTs
- * (api.md §13). A REST route needs {@code read:<family>} to GET and {@code write:<family>} for anything
+ * The scope an identity-provider token needs for a request: Nexodus's {@code internal/routers/token.rego} for
+ * its JWTs. A REST route needs {@code read:<family>} to GET and {@code write:<family>} for anything
  * else, the family named by the path's first segment after {@code /api/}; {@code fflags} needs none;
  * the watch streams ({@code POST /api/events}, {@code POST /api/vpcs/{id}/events}) need {@code read:organizations},
  * as the list routes whose rows they show. A Funqy function (by name or CloudEvent type) needs what its

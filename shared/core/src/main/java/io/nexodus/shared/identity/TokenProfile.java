@@ -6,10 +6,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * The profile an OpenID Connect access token carries about its user, read the way Nexodus reads it
- * (reference/nexodus/behaviour.md §C.1, §D.2).
+ * (Nexodus's CreateUserIfNotExists in internal/handlers/user.go, and internal/routers/middleware.go).
  *
  * @param issuer  the verified {@code iss}: with the subject, what identifies the user (V5__identity_issuer.sql)
- * @param scopes  the {@code scope} claim's words: what the token may call (api.md §13, {@link ScopeRules})
+ * @param scopes  the {@code scope} claim's words: what the token may call (Nexodus's token.rego, {@link ScopeRules})
  * @param lifetimeSeconds {@code exp − iat}: how long the token was issued for (without {@code iat}, from now on)
  */
 public record TokenProfile(String issuer, String subject, String username, String fullName, String picture,

@@ -14,7 +14,7 @@ import java.util.UUID;
 /**
  * Finds the local user behind a token's subject, creating it on first contact together with its
  * personal tenant, exactly as Nexodus does: organization, owner membership, default VPC and default
- * security group, all with the user's id (behaviour.md §C.1).
+ * security group, all with the user's id (Nexodus's CreateUserIfNotExists, internal/handlers/user.go).
  *
  * <p>A user is its provider's (issuer, subject): equal subjects of two trusted issuers are two users
  * (V5__identity_issuer.sql). Users created before V5 carry no issuer; the primary issuer, the only one

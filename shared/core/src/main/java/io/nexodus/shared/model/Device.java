@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Nexodus {@code Device} JSON (api.md §8). {@code bearer_token} is sealed, and only for who may see it.
- * Additions (docs/compatibility.md): {@code ephemeral}, and {@code token_expires_at} when the device token expires.
+ * Nexodus {@code Device} JSON (its internal/models/device.go). {@code bearer_token} is sealed, and only for who may
+ * see it. Additions (docs/compatibility.md): {@code ephemeral}, and {@code token_expires_at} when the device token
+ * expires.
  */
 public record Device(
         @JsonProperty("id") UUID id,

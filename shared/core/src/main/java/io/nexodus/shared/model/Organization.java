@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vertx.mutiny.sqlclient.Row;
 import java.util.UUID;
 
-/** Nexodus {@code Organization} JSON (api.md §5). */
+/** Nexodus {@code Organization} JSON (its internal/models/organization.go). */
 public record Organization(
         @JsonProperty("id") UUID id,
         @JsonProperty("name") String name,

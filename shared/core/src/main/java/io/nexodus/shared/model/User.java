@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vertx.mutiny.sqlclient.Row;
 import java.util.UUID;
 
-/** Nexodus {@code User} JSON (api.md §4). */
+/** Nexodus {@code User} JSON (its internal/models/user.go). */
 public record User(
         @JsonProperty("id") UUID id,
         @JsonProperty("full_name") String fullName,

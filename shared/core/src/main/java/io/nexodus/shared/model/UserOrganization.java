@@ -6,7 +6,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import java.util.List;
 import java.util.UUID;
 
-/** Nexodus {@code UserOrganization} JSON: a membership, with the member embedded (api.md §5). */
+/** Nexodus {@code UserOrganization} JSON: a membership, with the member embedded (its internal/models/user_organization.go). */
 public record UserOrganization(
         @JsonProperty("user_id") UUID userId,
         @JsonProperty("organization_id") UUID organizationId,

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vertx.mutiny.sqlclient.Row;
 import java.util.UUID;
 
-/** Nexodus {@code VPC} JSON (api.md §7). */
+/** Nexodus {@code VPC} JSON (its internal/models/vpc.go). */
 public record Vpc(
         @JsonProperty("id") UUID id,
         @JsonProperty("organization_id") UUID organizationId,

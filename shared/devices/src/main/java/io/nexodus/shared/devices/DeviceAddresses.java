@@ -17,10 +17,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The IPAM side of a device: its IPv4 and IPv6 tunnel addresses and the prefixes it advertises
- * (behaviour.md §A.1.4–7). Allocation is all or nothing: when any step fails, what the earlier steps
- * took is given back before the failure is reported, so a failed registration leaves no address
- * behind (Nexodus leaked them, ipam.md). The database write comes after, and its own failure is
- * compensated by the caller with {@link #release}.
+ * (Nexodus's CreateDevice, internal/handlers/device.go). Allocation is all or nothing: when any step fails, what the
+ * earlier steps took is given back before the failure is reported, so a failed registration leaves no address behind
+ * (Nexodus leaked them and repaired with internal/ipam/cmd/rebuild.go). The database write comes after, and its own
+ * failure is compensated by the caller with {@link #release}.
  */
 @ApplicationScoped
 public class DeviceAddresses {
