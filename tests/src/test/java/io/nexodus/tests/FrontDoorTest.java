@@ -148,6 +148,24 @@ class FrontDoorTest {
      * as a kubernetes.io/tls Secret is. Calls and a watch stream work over HTTPS with a client that trusts the
      * certificate; plain HTTP answers nothing but the probe and a 308 to https, before any function is called.
      */
+    /**
+     * The proxy the cluster runs is of the branch these tests run: a configuration proven on one branch may be
+     * refused, or mean something else, on another.
+     */
+    @Test
+    void theClusterRunsTheHaproxyBranchTheseTestsRun() throws Exception {
+        Path haproxy = Tools.require("haproxy", "the front door against the real proxy");
+        Process version = new ProcessBuilder(haproxy.toString(), "-v").redirectErrorStream(true).start();
+        String printed = new String(version.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        version.waitFor();
+        java.util.regex.Matcher tested = java.util.regex.Pattern.compile("HAProxy version (\\d+\\.\\d+)\\.").matcher(printed);
+        java.util.regex.Matcher deployed = java.util.regex.Pattern.compile("image: docker\\.io/library/haproxy:(\\d+\\.\\d+)\\b")
+                .matcher(Files.readString(Repo.root().resolve("deploy/base/front-door/front-door.yaml")));
+        assertTrue(tested.find(), printed);
+        assertTrue(deployed.find(), "the front door's image names its HAProxy branch");
+        assertEquals(tested.group(1), deployed.group(1), "the front door's HAProxy branch is the one tested here");
+    }
+
     @Test
     void withACertificateTheDoorSpeaksTlsAndPlainHttpIsOnlyRedirected() throws Exception {
         String user = Nexd.user("tls");
