@@ -48,6 +48,15 @@ public final class TestTokens {
                 .getValue("nexodus.auth.service-token", String.class);
     }
 
+    /**
+     * {@code Bearer <token>} for the same user as {@link #bearer(String)}, with read scopes only
+     * ({@code read:organizations read:users read:devices}, no {@code write:}): every write is 403 naming the scope.
+     */
+    public static String readOnlyBearer(String username) {
+        return "Bearer " + token(java.util.UUID.nameUUIDFromBytes(username.getBytes()).toString(), username,
+                Map.of("scope", "openid profile email read:organizations read:users read:devices"));
+    }
+
     public static String token(String subject, String username, Map<String, Object> claims) {
         return issuer().token(subject, username, 3600, claims);
     }

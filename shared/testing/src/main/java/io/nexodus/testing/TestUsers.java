@@ -24,6 +24,14 @@ public final class TestUsers {
      */
     public static String provision(Pool db, String user, String anyRoute) {
         given().header("Authorization", TestTokens.bearer(user)).get(anyRoute).then().statusCode(200);
+        return idOf(db, user);
+    }
+
+    /**
+     * The id of {@code user}, provisioned by a request the test made already (for an application with no GET
+     * route: any authenticated request provisions its caller, whatever it answers).
+     */
+    public static String idOf(Pool db, String user) {
         return db.preparedQuery("SELECT id FROM users WHERE user_name = $1 AND deleted_at IS NULL").execute(Tuple.of(user))
                 .await().indefinitely().iterator().next().getUUID(0).toString();
     }

@@ -1,0 +1,175 @@
+package io.nexodus.fn.fetchpeers;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.nexodus.shared.model.TunnelIp;
+import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.TestDevices;
+import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.TestUsers;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fetch-peers' peer list ({@code GET /api/vpcs/{id}/devices}, Funqy {@code list-peers}) and a watch's catch-up
+ * from {@code gt_revision}, against a real PostgreSQL. Devices, which other functions register, update and
+ * delete, are written directly (their writes signal the VPC's watchers as those functions' writes do).
+ */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class PeersTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    Pool db;
+
+    /** Provisions the user by a first request (the list of a VPC that is not theirs: 404); their id is their default VPC's. */
+    private String provision(String user) {
+        given().header("Authorization", TestTokens.bearer(user)).get("/api/vpcs/" + UUID.randomUUID() + "/devices")
+                .then().statusCode(404).body("resource", equalTo("vpc"));
+        return TestUsers.idOf(db, user);
+    }
+
+    private static final AtomicInteger DEVICES = new AtomicInteger();
+
+    /** A device in {@code vpc} (addresses made up: this function only shows them). */
+    private TestDevices.Seeded device(String owner, String vpc) {
+        int n = DEVICES.incrementAndGet();
+        return TestDevices.insert(db, owner, vpc, new TunnelIp("100.64.0." + n, "100.64.0.0/10"),
+                new TunnelIp("200::" + Integer.toHexString(n), "200::/64"));
+    }
+
+    private long revision(String deviceId) {
+        return db.preparedQuery("SELECT revision FROM devices WHERE id = $1").execute(Tuple.of(UUID.fromString(deviceId)))
+                .await().indefinitely().iterator().next().getInteger(0);
+    }
+
+    private void delete(String deviceId) {
+        // as the devices function deletes: soft, which bumps the revision, with the signal to the VPC's watchers
+        db.preparedQuery("WITH d AS (UPDATE devices SET deleted_at = now() WHERE id = $1 RETURNING vpc_id)"
+                        + " SELECT pg_notify('signalbus', '/devices/vpc=' || vpc_id) FROM d")
+                .execute(Tuple.of(UUID.fromString(deviceId))).await().indefinitely();
+    }
+
+    @Test
+    void theListShowsTheVpcsLiveDevicesWithoutTokensToMembersOnly() {
+        String user = TestUsers.unique("alice");
+        String vpc = provision(user);
+        TestDevices.Seeded a = device(vpc, vpc);
+        TestDevices.Seeded b = device(vpc, vpc);
+        delete(device(vpc, vpc).id());
+        String stranger = TestUsers.unique("mallory");
+        String strangersVpc = provision(stranger);
+        device(strangersVpc, strangersVpc);
+
+        given().header("Authorization", TestTokens.bearer(user)).get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).header("X-Total-Count", "2").body("id", containsInAnyOrder(a.id(), b.id()))
+                .body("bearer_token", everyItem(nullValue()));
+        // a device lists its peers with its own token, and sees no token either, not even its own
+        given().header("Authorization", a.bearer()).get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).body("id", containsInAnyOrder(a.id(), b.id())).body("bearer_token", everyItem(nullValue()));
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"id\":\"" + vpc + "\"}").post("/list-peers")
+                .then().statusCode(200).body("id", containsInAnyOrder(a.id(), b.id()));
+
+        given().header("Authorization", TestTokens.bearer(stranger)).get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(404).body("resource", equalTo("vpc"));
+        given().header("Authorization", TestTokens.bearer(stranger)).contentType(ContentType.JSON)
+                .body("{\"id\":\"" + vpc + "\"}").post("/list-peers").then().statusCode(404);
+    }
+
+    @Test
+    void gtRevisionListsOnlyWhatChangedAfterItDeletionsIncluded() {
+        String user = TestUsers.unique("bob");
+        String vpc = provision(user);
+        TestDevices.Seeded a = device(vpc, vpc);
+        TestDevices.Seeded b = device(vpc, vpc);
+        long seen = revision(b.id());
+        TestDevices.Seeded c = device(vpc, vpc);
+        delete(a.id());
+
+        // in revision order: the new device, then the deleted one's tombstone
+        given().header("Authorization", TestTokens.bearer(user)).queryParam("gt_revision", seen)
+                .get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).body("id", equalTo(List.of(c.id(), a.id())));
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"id\":\"" + vpc + "\",\"gt_revision\":" + revision(a.id()) + "}").post("/list-peers")
+                .then().statusCode(200).body("id", equalTo(List.of()));
+        // without it: the live devices only
+        given().header("Authorization", TestTokens.bearer(user)).get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).body("id", containsInAnyOrder(b.id(), c.id()));
+        given().header("Authorization", TestTokens.bearer(user)).queryParam("gt_revision", 1L + Integer.MAX_VALUE)
+                .get("/api/vpcs/" + vpc + "/devices").then().statusCode(400).body("field", equalTo("gt_revision"));
+    }
+
+    @Test
+    void aWatchCatchesUpFromItsRevisionThenHearsTheNextChange() throws Exception {
+        String user = TestUsers.unique("carol");
+        String vpc = provision(user);
+        TestDevices.Seeded a = device(vpc, vpc);
+        long seen = revision(a.id());
+        TestDevices.Seeded b = device(vpc, vpc);
+        String watches = "[{\"kind\":\"device\",\"gt_revision\":" + seen + ",\"at_tail\":false,\"options\":{\"vpc-id\":\""
+                + vpc + "\"}}]";
+        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(
+                // the user's token: a device's own would mark it online, a change of its own on the stream
+                HttpRequest.newBuilder(URI.create(base + "api/events")).header("Authorization", TestTokens.bearer(user))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(watches)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            assertEquals(200, stream.statusCode());
+            // what changed after the cursor (b, not a), then the tail
+            List<JsonObject> replay = reader.submit(() -> {
+                List<JsonObject> events = new ArrayList<>();
+                do {
+                    events.add(new JsonObject(lines.readLine()));
+                } while (!"tail".equals(events.get(events.size() - 1).getString("type")));
+                return events;
+            }).get(10, TimeUnit.SECONDS);
+            assertEquals(2, replay.size(), replay.toString());
+            assertEquals("change", replay.get(0).getString("type"));
+            assertEquals(b.id(), replay.get(0).getJsonObject("value").getString("id"));
+            assertNull(replay.get(0).getJsonObject("value").getString("bearer_token"), "a watch carries no token");
+
+            delete(b.id());
+            JsonObject deleted = reader.submit(() -> new JsonObject(lines.readLine())).get(10, TimeUnit.SECONDS);
+            assertEquals("delete", deleted.getString("type"), deleted.encode());
+            assertEquals(b.id(), deleted.getJsonObject("value").getString("id"));
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+}
