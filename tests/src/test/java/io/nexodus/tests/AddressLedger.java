@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.mutiny.sqlclient.Pool;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Devices against IPAM, read from the one database both live in (the IPAM server under test stores its
@@ -22,6 +24,30 @@ record AddressLedger(long liveDevices, long allocations, long devicesWithoutAddr
                 count(db, "SELECT count(*) FROM ipam_addresses a WHERE NOT EXISTS (SELECT 1 FROM devices d"
                         + " WHERE d.deleted_at IS NULL AND (d.ipv4_tunnel_ips->0->>'address' = host(a.address)"
                         + " OR d.ipv6_tunnel_ips->0->>'address' = host(a.address)))"));
+    }
+
+    /**
+     * What is astray, by name: each live device that does not hold both its addresses in IPAM ({@code device <id>})
+     * and each address IPAM holds for no live device ({@code address <ip>}). Taken before and after a test, the
+     * difference is what that test left astray, whatever earlier tests of the class left.
+     */
+    static Set<String> strays(Pool db) {
+        Set<String> strays = new TreeSet<>();
+        db.query("SELECT 'device ' || d.id FROM devices d WHERE d.deleted_at IS NULL AND (SELECT count(*)"
+                        + " FROM ipam_addresses a WHERE host(a.address) IN (d.ipv4_tunnel_ips->0->>'address',"
+                        + " d.ipv6_tunnel_ips->0->>'address')) <> 2"
+                        + " UNION ALL SELECT 'address ' || host(a.address) FROM ipam_addresses a WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM devices d WHERE d.deleted_at IS NULL AND (d.ipv4_tunnel_ips->0->>'address'"
+                        + " = host(a.address) OR d.ipv6_tunnel_ips->0->>'address' = host(a.address)))")
+                .execute().await().indefinitely().forEach(row -> strays.add(row.getString(0)));
+        return strays;
+    }
+
+    /** What is astray now and was not in {@code before} (a {@link #strays} of earlier). */
+    static Set<String> strayedSince(Pool db, Set<String> before) {
+        Set<String> now = strays(db);
+        now.removeAll(before);
+        return now;
     }
 
     /**

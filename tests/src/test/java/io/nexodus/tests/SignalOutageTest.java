@@ -3,6 +3,7 @@ package io.nexodus.tests;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
@@ -49,14 +50,15 @@ class SignalOutageTest {
             assertEquals(before, stream.next(10).getJsonObject("value").getString("id"));
             given().get("/private/ready").then().statusCode(200).body("status", equalTo("UP"));
 
-            signals.cut();
+            assertTrue(signals.cutAndCount() > 0, "the cut closed the hub's connection");
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/private/ready").statusCode() == 503);
             given().get("/q/health/ready").then().statusCode(503).body("checks.find { it.name == 'change-signals' }.status",
                     equalTo("DOWN"));
-            Thread.sleep(7_000); // > 1,000 reconnects 5 ms apart: where the hub used to give up for good
+            // past 1,000 reconnects, where the hub used to give up for good: counted as they reach the relay
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> signals.refused() > 1_100);
             given().get("/private/live").then().statusCode(200).body("status", equalTo("UP"));
 
-            signals.restore();
+            signals.accept();
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/private/ready").statusCode() == 200);
             String after = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
             JsonObject event = stream.next(10);

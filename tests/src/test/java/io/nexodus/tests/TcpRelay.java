@@ -22,6 +22,9 @@ final class TcpRelay implements AutoCloseable {
     private final int target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    /** While set, each new connection is accepted and closed at once, and counted in {@link #refused}. */
+    private volatile boolean refusing;
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
 
     private TcpRelay(int port, int target) {
         this.port = port;
@@ -52,6 +55,30 @@ final class TcpRelay implements AutoCloseable {
         return cut;
     }
 
+    /**
+     * Like {@link #cut}, but the port stays open and every connection made to it is closed at once: an outage a
+     * test can count the client's attempts through ({@link #refused}). {@link #accept()} ends it.
+     *
+     * @return how many relayed connections were open, and are now closed
+     */
+    synchronized int cutAndCount() {
+        refusing = true;
+        int cut = open.size();
+        open.forEach(TcpRelay::closeQuietly);
+        open.clear();
+        return cut;
+    }
+
+    /** Relays new connections again after {@link #cutAndCount}. */
+    void accept() {
+        refusing = false;
+    }
+
+    /** Connections closed at once since the relay started, one per attempt of a client to get through. */
+    int refused() {
+        return refused.get();
+    }
+
     @Override
     public void close() {
         cut();
@@ -61,6 +88,11 @@ final class TcpRelay implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (refusing) {
+                    refused.incrementAndGet();
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
