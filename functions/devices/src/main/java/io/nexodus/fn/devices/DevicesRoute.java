@@ -20,6 +20,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -72,6 +73,7 @@ public class DevicesRoute {
         return metadata.list(new MetadataRef(id, null, prefix));
     }
 
+    @APIResponse(responseCode = "204", description = "Done; no body")
     @DELETE
     @Path("/{id}/metadata")
     public Uni<Response> deleteAllMetadata(@RestPath String id) {
@@ -90,6 +92,7 @@ public class DevicesRoute {
         return metadata.put(new PutMetadata(id, key, value));
     }
 
+    @APIResponse(responseCode = "204", description = "Done; no body")
     @DELETE
     @Path("/{id}/metadata/{key}")
     public Uni<Response> deleteMetadata(@RestPath String id, @RestPath String key) {

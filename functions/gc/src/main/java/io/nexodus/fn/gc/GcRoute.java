@@ -7,6 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
@@ -22,6 +23,7 @@ public class GcRoute {
     @Inject
     CollectGarbage gc;
 
+    @APIResponse(responseCode = "204", description = "Done; no body")
     @GET
     public Uni<Response> run(@RestQuery String retention, @RestQuery("ipam_grace") String ipamGrace) {
         return gc.run(retention, ipamGrace).map(report -> Response.noContent().build());

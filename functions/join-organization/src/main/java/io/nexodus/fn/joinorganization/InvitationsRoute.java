@@ -14,6 +14,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -34,6 +35,7 @@ public class InvitationsRoute {
         return invitations.page(new ListParams(sort, filter, range)).map(RestResponses::list);
     }
 
+    @APIResponse(responseCode = "201", description = "Created: the new resource")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(AddInvitation body) {
@@ -46,12 +48,14 @@ public class InvitationsRoute {
         return invitations.get(new InvitationRef(id));
     }
 
+    @APIResponse(responseCode = "204", description = "Done; no body")
     @POST
     @Path("/{id}/accept")
     public Uni<Response> accept(@RestPath String id) {
         return invitations.accept(new InvitationRef(id)).replaceWith(Response.noContent().build());
     }
 
+    @APIResponse(responseCode = "204", description = "Done; no body")
     @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@RestPath String id) {

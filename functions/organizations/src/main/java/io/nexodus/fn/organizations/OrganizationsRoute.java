@@ -19,6 +19,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -39,6 +40,7 @@ public class OrganizationsRoute {
         return organizations.page(new ListParams(sort, filter, range)).map(RestResponses::list);
     }
 
+    @APIResponse(responseCode = "201", description = "Created: the new resource")
     @POST
     public Uni<Response> create(AddOrganization body) {
         return organizations.create(body).map(RestResponses::created);

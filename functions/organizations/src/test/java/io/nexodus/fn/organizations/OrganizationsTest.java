@@ -187,6 +187,16 @@ class OrganizationsTest {
         given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
                 .body("{\"name\":{\"nested\":true}}").post("/api/organizations")
                 .then().statusCode(400).body("error", equalTo("invalid data in field")).body("field", equalTo("name"));
+        // a value of another JSON type is not converted (docs/compatibility.md): 123 is not the name "123"
+        for (String wrongType : new String[] {"{\"name\":123}", "{\"name\":1.5}", "{\"name\":true}",
+                "{\"name\":\"x\",\"description\":7}"}) {
+            given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON).body(wrongType)
+                    .post("/api/organizations").then().statusCode(400).body("error", equalTo("invalid data in field"))
+                    .body("field", equalTo(wrongType.contains("description") ? "description" : "name"));
+            given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON).body(wrongType)
+                    .post("/create-organization").then().statusCode(400)
+                    .body("field", equalTo(wrongType.contains("description") ? "description" : "name"));
+        }
         given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
                 .body("{\"name\":\"x\",\"colour\":\"red\"}").post("/api/organizations")
                 .then().statusCode(400).body("field", equalTo("colour"));

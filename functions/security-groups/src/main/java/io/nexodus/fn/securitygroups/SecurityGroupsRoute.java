@@ -17,6 +17,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -34,6 +35,7 @@ public class SecurityGroupsRoute {
         return securityGroups.page(new ListParams(sort, filter, range)).map(RestResponses::list);
     }
 
+    @APIResponse(responseCode = "201", description = "Created: the new resource")
     @POST
     public Uni<Response> create(AddSecurityGroup body) {
         return securityGroups.create(body).map(RestResponses::created);

@@ -152,6 +152,10 @@ class SecurityGroupsTest {
         create(owner, "{\"vpc_id\":\"" + vpc + "\",\"description\":\"" + "d".repeat(1025) + "\"}").statusCode(400)
                 .body("field", equalTo("description"));
         create(owner, "{\"vpc_id\":\"" + UUID.randomUUID() + "\"}").statusCode(404).body("resource", equalTo("vpc"));
+        // a number written as text is a wrong type, not a port (no coercion: docs/compatibility.md)
+        create(owner, "{\"vpc_id\":\"" + vpc + "\",\"inbound_rules\":[{\"ip_protocol\":\"tcp\",\"from_port\":\"22\","
+                + "\"to_port\":22}]}").statusCode(400).body("error", equalTo("invalid data in field"))
+                .body("field", equalTo("inbound_rules[0].from_port"));
         given().header("Authorization", TestTokens.bearer(owner)).get("/api/security-groups/not-a-uuid")
                 .then().statusCode(400).body("error", equalTo("path parameter invalid")).body("field", equalTo("id"));
         given().header("Authorization", TestTokens.bearer(owner)).get("/api/vpcs/not-a-uuid/security-groups")
