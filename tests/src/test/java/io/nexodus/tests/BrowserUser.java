@@ -33,6 +33,9 @@ final class BrowserUser {
      */
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, String> cookies = new LinkedHashMap<>();
+    private java.util.function.Predicate<URI> stop = target -> false;
+    /** The redirect target the last walk stopped at, or null. */
+    URI stoppedAt;
     private final String username;
     private final String password;
 
@@ -47,6 +50,17 @@ final class BrowserUser {
      * @param userCode the device's user code, for a verification page that asks for it
      */
     String approve(String url, String userCode) throws IOException, InterruptedException {
+        return approve(url, userCode, target -> false);
+    }
+
+    /**
+     * As {@link #approve(String, String)}, but a redirect to a URL {@code stop} accepts is not followed: it is
+     * where the walk ends ({@link #stoppedAt}), as a browser's address bar would show it (a web sign-in returning
+     * to the console, or to {@code /web/login/end} when the test means to tamper with that request).
+     */
+    String approve(String url, String userCode, java.util.function.Predicate<URI> stop) throws IOException, InterruptedException {
+        this.stop = stop;
+        stoppedAt = null;
         HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(url)));
         for (int step = 0; step < 6; step++) {
             Matcher form = FORM.matcher(page.body());
@@ -106,9 +120,23 @@ final class BrowserUser {
             if (response.statusCode() / 100 != 3 || location.isEmpty()) {
                 return response;
             }
-            request = HttpRequest.newBuilder(response.uri().resolve(location.get()));
+            URI target = response.uri().resolve(location.get());
+            if (stop.test(target)) {
+                stoppedAt = target;
+                return response;
+            }
+            request = HttpRequest.newBuilder(target);
         }
         throw new IllegalStateException("more than 10 redirects");
+    }
+
+    /** The cookie the browser holds by that name (whoever set it), or null. */
+    String cookie(String name) {
+        return cookies.get(name);
+    }
+
+    void cookie(String name, String value) {
+        cookies.put(name, value);
     }
 
     private static String encode(String s) {

@@ -49,7 +49,7 @@ class EveryRouteTest {
 
     /** Routes that take no token (Nexodus's internal/routers/routers.go: outside /api): nexd calls them before it has one. */
     private static boolean isPublic(RouteTableTest.Row row) {
-        return row.path().startsWith("/device/");
+        return row.path().startsWith("/device/") || row.path().startsWith("/web/");
     }
 
     private static Response call(RequestSpecification request, RouteTableTest.Row row, String path) {
@@ -100,7 +100,8 @@ class EveryRouteTest {
             java.util.Map.entry("PATCH /api/security-groups/{id}", "description"),
             java.util.Map.entry("POST /api/reg-keys", "description"),
             java.util.Map.entry("PATCH /api/reg-keys/{id}", "description"),
-            java.util.Map.entry("POST /device/login/start", ""));
+            java.util.Map.entry("POST /device/login/start", ""),
+            java.util.Map.entry("POST /web/refresh", ""));
 
     private static List<RouteTableTest.Row> bodyRoutes() throws Exception {
         return liveRoutes().stream().filter(row -> List.of("POST", "PUT", "PATCH").contains(row.method())).toList();

@@ -38,7 +38,11 @@ final class KeycloakServer {
         return baseUrl + "/realms/" + realm;
     }
 
-    static synchronized void start(int httpPort, int managementPort) {
+    /** The secret of the realm's confidential nexodus-web client in the test realm. */
+    static final String WEB_CLIENT_SECRET = "web-secret-test-only";
+
+    /** @param appPort the test application's port: nexodus-web may send browsers back to its /web/ routes */
+    static synchronized void start(int httpPort, int managementPort, int appPort) {
         Optional<Path> java = java21();
         Optional<Path> home;
         try {
@@ -61,8 +65,8 @@ final class KeycloakServer {
             deleteTree(data.resolve("import"));
             Files.createDirectories(data.resolve("import"));
             JsonObject realm = new JsonObject(Files.readString(Repo.root().resolve("deploy/components/keycloak/nexodus-realm.json")));
-            Files.writeString(data.resolve("import/nexodus-realm.json"), testRealm(realm.copy(), "nexodus").encodePrettily());
-            Files.writeString(data.resolve("import/other-realm.json"), testRealm(realm.copy(), "other").encodePrettily());
+            Files.writeString(data.resolve("import/nexodus-realm.json"), testRealm(realm.copy(), "nexodus", appPort).encodePrettily());
+            Files.writeString(data.resolve("import/other-realm.json"), testRealm(realm.copy(), "other", appPort).encodePrettily());
             ProcessBuilder builder = new ProcessBuilder("sh", dir.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-port=" + httpPort, "--http-management-port=" + managementPort, "--import-realm",
                     "--hostname-strict=false")
@@ -97,9 +101,13 @@ final class KeycloakServer {
      * The deployed realm as the test needs it: its users, a client whose tokens expire in seconds (expiry
      * and a disabled user), one whose tokens lack our audience; renamed for the second realm.
      */
-    private static JsonObject testRealm(JsonObject realm, String name) {
+    private static JsonObject testRealm(JsonObject realm, String name, int appPort) {
         realm.put("realm", name);
         JsonArray clients = realm.getJsonArray("clients");
+        JsonObject web = clients.stream().map(JsonObject.class::cast)
+                .filter(c -> c.getString("clientId").equals("nexodus-web")).findFirst().orElseThrow();
+        web.put("secret", WEB_CLIENT_SECRET);
+        web.getJsonArray("redirectUris").add("http://localhost:" + appPort + "/web/*");
         JsonObject cli = clients.stream().map(JsonObject.class::cast)
                 .filter(c -> c.getString("clientId").equals("nexodus-cli")).findFirst().orElseThrow();
         JsonObject shortLived = cli.copy().put("clientId", "nexodus-short").put("name", "test: 5 s tokens");

@@ -15,7 +15,7 @@ public class KeycloakTestResource extends PostgresTestResource {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(super.start());
         int[] ports = freePorts(2);
-        KeycloakServer.start(ports[0], ports[1]);
+        KeycloakServer.start(ports[0], ports[1], Integer.parseInt(config.get("quarkus.http.test-port")));
         if (KeycloakServer.unavailable != null) {
             return config;
         }
@@ -27,6 +27,9 @@ public class KeycloakTestResource extends PostgresTestResource {
         // the expiry checks wait out 5-second tokens: no minute of grace
         config.put("nexodus.auth.issuer.keycloak.clock-skew", "1");
         config.put("nexodus.auth.discovery-url", issuer + "/.well-known/openid-configuration");
+        // the web console's sign-in (WebSignInTest): the realm's confidential client, a console origin to return to
+        config.put("nexodus.web.client-secret", KeycloakServer.WEB_CLIENT_SECRET);
+        config.put("quarkus.http.cors.origins", WebSignInTest.CONSOLE);
         return config;
     }
 

@@ -47,6 +47,18 @@ class NexodusContractTest {
             "POST /device/login/start", "public, takes no input: Nexodus describes only its 200",
             "GET /device/certs", "public, takes no input: Nexodus describes a 500 only");
 
+    /**
+     * Live routes whose every success needs a browser signed in at a real identity provider, which this run has
+     * not: skipped here, not validated; WebSignInTest drives each through Keycloak.
+     */
+    static final Map<String, String> NEEDS_SIGN_IN = Map.of(
+            "GET /web/login/start", "a 302 to the provider's authorization endpoint: needs its discovery document",
+            "GET /web/login/end", "needs a code from the provider",
+            "GET /web/user_info", "needs a web session",
+            "GET /web/claims", "needs a web session",
+            "POST /web/refresh", "needs a web session",
+            "GET /web/logout", "a 302 through the provider's end-session endpoint: needs a web session");
+
     @TestHTTPResource("/")
     URL base;
 
@@ -83,7 +95,7 @@ class NexodusContractTest {
                 continue;
             }
             called.remove(row.key());
-            if (NOT_IN_SPEC.containsKey(row.key())) {
+            if (NOT_IN_SPEC.containsKey(row.key()) || NEEDS_SIGN_IN.containsKey(row.key())) {
                 assertTrue(!run.seen.containsKey(row.key()), row.key() + " is skipped, yet called");
                 continue;
             }

@@ -132,7 +132,15 @@ class TenantIsolationTest {
             Map.entry("GET /api/fflags/{name}", Expected.list()),
             Map.entry("GET /device/certs", Expected.list()),
             // no identity provider in this application (its discovery is tested in functions/auth and KeycloakTest)
-            Map.entry("POST /device/login/start", Expected.refused(503, null)));
+            Map.entry("POST /device/login/start", Expected.refused(503, null)),
+            // the web sign-in takes the session cookie, never a bearer token: with a token only, nobody's session
+            // (WebSignInTest signs in through a real Keycloak)
+            Map.entry("GET /web/login/start", Expected.refused(400, null)),
+            Map.entry("GET /web/login/end", Expected.refused(400, null)),
+            Map.entry("GET /web/logout", Expected.refused(400, null)),
+            Map.entry("GET /web/user_info", Expected.refused(401, null)),
+            Map.entry("GET /web/claims", Expected.refused(401, null)),
+            Map.entry("POST /web/refresh", Expected.refused(401, null)));
 
     /**
      * The first tenant, with one of everything: its default VPC (= organization = user id), a device with a

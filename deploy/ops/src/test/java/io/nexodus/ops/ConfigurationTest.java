@@ -27,9 +27,12 @@ class ConfigurationTest {
 
     /**
      * Variables whose built-in default is right in the cluster too: a deadline, not a location; no browser origin
-     * allowed until a web console is deployed (NEXODUS_CONSOLE_ORIGINS).
+     * allowed until a web console is deployed (NEXODUS_CONSOLE_ORIGINS), and the console's sign-in settings, whose
+     * defaults fit (or, without a client secret, leave sign-in off) until then (docs/identity.md "Web console sign-in").
      */
-    private static final Set<String> DEFAULT_FITS = Set.of("IPAM_DEADLINE", "IPAM_DUMP_DEADLINE", "NEXODUS_CONSOLE_ORIGINS");
+    private static final Set<String> DEFAULT_FITS = Set.of("IPAM_DEADLINE", "IPAM_DUMP_DEADLINE", "NEXODUS_CONSOLE_ORIGINS",
+            "NEXODUS_WEB_CLIENT_ID", "NEXODUS_WEB_CLIENT_SECRET", "NEXODUS_WEB_PUBLIC_URL", "NEXODUS_WEB_COOKIE_SECURE",
+            "NEXODUS_WEB_SESSION_IDLE", "NEXODUS_WEB_SESSION_MAX");
 
     /**
      * Set by Knative itself: PORT (reserved: a Service may not set it) and K_SINK, injected by the SinkBinding

@@ -1,6 +1,7 @@
 package io.nexodus.fn.auth;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.nexodus.shared.identity.ProviderDiscovery;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;

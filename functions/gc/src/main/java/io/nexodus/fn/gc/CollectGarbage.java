@@ -50,6 +50,10 @@ public class CollectGarbage {
     @Inject
     SweepClock clock;
 
+    /** The web console's sessions past their idle or absolute expiry (shared/core websession). */
+    @Inject
+    io.nexodus.shared.websession.WebSessionStore webSessions;
+
     /** What one run did. */
     public record Report(
             @JsonProperty("ephemeral_removed") int ephemeralRemoved,
@@ -101,6 +105,7 @@ public class CollectGarbage {
                         .flatMap(sent -> tombstones.purge(now.minus(keep))
                                 .call(purged -> events.purge(now.minus(policy.eventsRetention()),
                                         now.minus(policy.inboundRetention()), purged))
+                                .call(purged -> webSessions.sweep(now).invoke(n -> purged.put("web_sessions", n)))
                                 .flatMap(purged -> addresses.reconcile(grace)
                                         .map(result -> new Report(removed, purged, result.orphans(), result.released(),
                                                 sent.delivered(), sent.pending())))));

@@ -4,6 +4,7 @@ import io.nexodus.shared.error.ApiErrors;
 import io.nexodus.shared.error.ApiException;
 import io.nexodus.shared.http.FunqyDispatch;
 import io.nexodus.shared.http.ErrorResponses;
+import io.nexodus.shared.websession.SessionAuthentication;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -23,7 +24,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * Authenticates every request once, before any binding runs, so the Nexodus REST routes, the Funqy
  * HTTP invocations and CloudEvents share one rule: a bearer token is required (except on the public
  * paths), it is verified, and the caller is resolved to a local user who is provisioned on first
- * contact. The result is a {@link Caller} on the routing context; a failure is a 401 with a JSON body.
+ * contact. The result is a {@link Caller} on the routing context; a failure is a 401 with a JSON body. A REST
+ * request without a bearer token may instead carry the web console's session cookie ({@link SessionAuthentication}):
+ * its session's access token is then verified exactly as a bearer token would be. A bearer token, when present,
+ * wins over the cookie.
  *
  * <p>Why not Quarkus's proactive HTTP authentication: it answers 401 with an empty body, and a
  * {@code @RolesAllowed} denial inside a Funqy function surfaces as a 500 (seen with Quarkus 3.33.2). Here
@@ -47,6 +51,9 @@ public class BearerAuthentication {
 
     @Inject
     ServiceToken serviceToken;
+
+    @Inject
+    SessionAuthentication sessions;
 
     private final VerifiedTokens verified = new VerifiedTokens();
 
@@ -84,12 +91,20 @@ public class BearerAuthentication {
             ctx.next();
             return;
         }
-        if (token == null) {
+        // the console's session cookie, on REST routes only (dispatch == null): Funqy and CloudEvents are for
+        // programs, which hold tokens; a cookie a browser attaches must not reach them
+        String session = token == null && dispatch == null ? SessionAuthentication.cookie(ctx) : null;
+        if (token == null && session == null) {
             ErrorResponses.write(ctx, ApiErrors.unauthorized("a bearer token is required"));
             return;
         }
+        ApiException crossSite = session == null ? null : sessions.refusal(ctx);
+        if (crossSite != null) {
+            ErrorResponses.write(ctx, crossSite);
+            return;
+        }
         boolean event = dispatch != null && dispatch.isCloudEvent();
-        if (event && OpaqueTokens.isOpaque(token)) {
+        if (event && token != null && OpaqueTokens.isOpaque(token)) {
             // an event passes through the Broker, where every matching Trigger's subscriber (and a persistent
             // broker's storage) sees its ce-authorization: no fleet key or device token may travel that way
             ErrorResponses.write(ctx, ApiErrors.unauthorized("a CloudEvent may carry only a short-lived user token,"
@@ -102,11 +117,12 @@ public class BearerAuthentication {
         if (paused) {
             ctx.request().pause();
         }
-        Uni<Caller> caller = serviceToken.matches(token) ? Uni.createFrom().item(Caller.service())
+        // a session holds an identity-provider access token only: never the service token or an opaque one
+        Uni<Caller> caller = session != null
+                ? sessions.accessToken(session).flatMap(access -> userCaller(ctx, path, dispatch, access, false))
+                : serviceToken.matches(token) ? Uni.createFrom().item(Caller.service())
                 : OpaqueTokens.isOpaque(token) ? opaqueTokens.resolve(token)
-                : profile(token).call(profile -> event ? shortLived(profile) : Uni.createFrom().voidItem())
-                        .flatMap(profile -> checkScope(ctx, path, dispatch, profile).flatMap(ignored -> users.resolve(profile))
-                        .map(userId -> Caller.user(userId, profile.subject())));
+                : userCaller(ctx, path, dispatch, token, event);
         caller.emitOn(task -> vertxContext.runOnContext(ignored -> task.run()))
                 .subscribe().with(resolved -> {
                     resumeIf(ctx, paused);
@@ -124,6 +140,13 @@ public class BearerAuthentication {
                     resumeIf(ctx, paused);
                     ErrorResponses.write(ctx, failure);
                 });
+    }
+
+    /** An identity-provider access token's user: verified, its scope checked, provisioned on first contact. */
+    private Uni<Caller> userCaller(RoutingContext ctx, String path, FunqyDispatch dispatch, String token, boolean event) {
+        return profile(token).call(profile -> event ? shortLived(profile) : Uni.createFrom().voidItem())
+                .flatMap(profile -> checkScope(ctx, path, dispatch, profile).flatMap(ignored -> users.resolve(profile))
+                        .map(userId -> Caller.user(userId, profile.subject())));
     }
 
     /**

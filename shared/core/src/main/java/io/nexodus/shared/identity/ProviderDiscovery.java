@@ -1,4 +1,4 @@
-package io.nexodus.fn.auth;
+package io.nexodus.shared.identity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +14,8 @@ import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The identity provider's OpenID Connect discovery document, fetched on the first login start (never at
+ * The identity provider's OpenID Connect discovery document (in shared/core: the auth function's login routes and
+ * every function's refresh of a web session's tokens read it), fetched on first use (never at
  * start-up: a cold start pays nothing for it) and kept for a few minutes, so a burst of agents logging in
  * costs the provider one request. {@code POST /device/login/start} needs no token, so while the provider
  * fails, its failure is kept too ({@code nexodus.auth.discovery-failure-keep}), and concurrent callers
@@ -78,6 +79,17 @@ public class ProviderDiscovery {
 
     private synchronized void fetched() {
         inFlight = null;
+    }
+
+    /** An endpoint the document names ({@code token_endpoint}, …), or 503 naming it when the provider offers none. */
+    public Uni<String> endpoint(String name) {
+        return document().map(document -> {
+            String url = document.path(name).asText("");
+            if (url.isBlank()) {
+                throw ApiErrors.unavailable("the identity provider's discovery document names no " + name);
+            }
+            return url;
+        });
     }
 
     private Uni<JsonNode> fetch() {
