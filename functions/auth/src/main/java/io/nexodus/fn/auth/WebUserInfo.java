@@ -2,16 +2,13 @@ package io.nexodus.fn.auth;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexodus.shared.error.ApiErrors;
-import io.nexodus.shared.error.ApiException;
 import io.nexodus.shared.identity.ProviderDiscovery;
+import io.nexodus.shared.identity.ProviderHttp;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -31,30 +28,22 @@ class WebUserInfo {
     ProviderDiscovery discovery;
 
     @Inject
-    ObjectMapper mapper;
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    ProviderHttp provider;
 
     Uni<UserInfo> of(String accessToken) {
-        return discovery.endpoint("userinfo_endpoint").flatMap(url -> Uni.createFrom().completionStage(() -> http.sendAsync(
-                        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        return discovery.endpoint("userinfo_endpoint").flatMap(url -> provider.send(
+                        () -> HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                                 .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET().build(),
-                        HttpResponse.BodyHandlers.ofString())))
-                .map(this::read)
-                .onFailure(f -> !(f instanceof ApiException))
-                .transform(f -> ApiErrors.unavailable("the identity provider's userinfo endpoint cannot be reached"));
+                        "the identity provider's userinfo endpoint"))
+                .map(this::read);
     }
 
     private UserInfo read(HttpResponse<String> response) {
         if (response.statusCode() != 200) {
             throw ApiErrors.unavailable("the identity provider's userinfo endpoint answered " + response.statusCode());
         }
-        JsonNode c;
-        try {
-            c = mapper.readTree(response.body());
-        } catch (IOException e) {
-            throw ApiErrors.unavailable("the identity provider's userinfo answer is not JSON");
-        }
+        JsonNode c = provider.json(response)
+                .orElseThrow(() -> ApiErrors.unavailable("the identity provider's userinfo answer is not JSON"));
         return new UserInfo(c.path("sub").asText(""), c.path("preferred_username").asText(""),
                 c.path("given_name").asText(""), c.path("updated_at").asLong(0), c.path("family_name").asText(""),
                 c.path("picture").asText(""), c.path("email_verified").asBoolean(false), c.path("email").asText(""));

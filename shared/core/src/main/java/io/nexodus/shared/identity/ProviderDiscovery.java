@@ -1,15 +1,12 @@
 package io.nexodus.shared.identity;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexodus.shared.error.ApiErrors;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -39,9 +36,7 @@ public class ProviderDiscovery {
     Duration failureKeep;
 
     @Inject
-    ObjectMapper mapper;
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    ProviderHttp provider;
 
     private volatile Known known;
     private volatile Failed failed;
@@ -95,19 +90,12 @@ public class ProviderDiscovery {
     private Uni<JsonNode> fetch() {
         HttpRequest request = HttpRequest.newBuilder(URI.create(discoveryUrl)).timeout(Duration.ofSeconds(5))
                 .header("Accept", "application/json").GET().build();
-        return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw ApiErrors.unavailable("the identity provider's discovery document answered "
-                                + response.statusCode());
-                    }
-                    try {
-                        return mapper.readTree(response.body());
-                    } catch (java.io.IOException e) {
-                        throw ApiErrors.unavailable("the identity provider's discovery document is not JSON");
-                    }
-                })
-                .onFailure(failure -> !(failure instanceof io.nexodus.shared.error.ApiException))
-                .transform(failure -> ApiErrors.unavailable("the identity provider cannot be reached"));
+        return provider.send(() -> request, "the identity provider").map(response -> {
+            if (response.statusCode() != 200) {
+                throw ApiErrors.unavailable("the identity provider's discovery document answered " + response.statusCode());
+            }
+            return provider.json(response).orElseThrow(
+                    () -> ApiErrors.unavailable("the identity provider's discovery document is not JSON"));
+        });
     }
 }

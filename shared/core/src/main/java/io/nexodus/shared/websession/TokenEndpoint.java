@@ -1,17 +1,14 @@
 package io.nexodus.shared.websession;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexodus.shared.error.ApiErrors;
-import io.nexodus.shared.error.ApiException;
 import io.nexodus.shared.identity.ProviderDiscovery;
+import io.nexodus.shared.identity.ProviderHttp;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -42,9 +39,7 @@ public class TokenEndpoint {
     WebSettings settings;
 
     @Inject
-    ObjectMapper mapper;
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    ProviderHttp provider;
 
     public Uni<ProviderTokens> exchangeCode(String code, String redirectUri, String codeVerifier) {
         Map<String, String> form = new LinkedHashMap<>();
@@ -67,24 +62,17 @@ public class TokenEndpoint {
         form.put("client_secret", settings.clientSecret());
         String body = form.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
-        return discovery.endpoint("token_endpoint").flatMap(url -> Uni.createFrom().completionStage(() -> http.sendAsync(
-                        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        return discovery.endpoint("token_endpoint").flatMap(url -> provider.send(
+                        () -> HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                                 .header("Content-Type", "application/x-www-form-urlencoded")
                                 .header("Accept", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString())))
-                .map(this::read)
-                .onFailure(f -> !(f instanceof ApiException) && !(f instanceof Refused))
-                .transform(f -> ApiErrors.unavailable("the identity provider's token endpoint cannot be reached"));
+                        "the identity provider's token endpoint"))
+                .map(this::read);
     }
 
     private ProviderTokens read(HttpResponse<String> response) {
-        JsonNode answer;
-        try {
-            answer = mapper.readTree(response.body());
-        } catch (IOException e) {
-            answer = null;
-        }
+        JsonNode answer = provider.json(response).orElse(null);
         if (response.statusCode() == 400 || response.statusCode() == 401) {
             throw new Refused(answer == null ? "HTTP " + response.statusCode() : answer.path("error").asText("unknown"));
         }
