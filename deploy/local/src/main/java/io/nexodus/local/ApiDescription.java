@@ -1,7 +1,9 @@
 package io.nexodus.local;
 
+import io.nexodus.shared.identity.PublicPaths;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -24,8 +26,8 @@ public class ApiDescription implements OASFilter {
     /** The scheme's name in {@code components.securitySchemes}. */
     static final String BEARER = "bearer";
 
-    /** Paths that take no token (nexodus.auth.public-paths, README "What takes no token"). */
-    private static final List<String> PUBLIC = List.of("/device/", "/dev/", "/web/");
+    /** Paths that take no token: the very setting authentication skips them by (README "What takes no token"). */
+    private final List<String> publicPaths = ConfigProvider.getConfig().getValues(PublicPaths.SETTING, String.class);
 
     /** The resource each path serves, by its first segments: Swagger UI groups operations by it. */
     private static final Map<String, String> TAGS = Map.ofEntries(
@@ -59,9 +61,9 @@ public class ApiDescription implements OASFilter {
                 describe(path, method, operation)));
     }
 
-    private static void describe(String path, PathItem.HttpMethod method, Operation operation) {
+    private void describe(String path, PathItem.HttpMethod method, Operation operation) {
         operation.setTags(List.of(tagOf(path)));
-        boolean open = PUBLIC.stream().anyMatch(path::startsWith);
+        boolean open = PublicPaths.covers(publicPaths, path);
         // an empty list, not none: "this operation needs no token" overrides any document-wide requirement
         operation.setSecurity(open ? List.of()
                 : List.of(OASFactory.createSecurityRequirement().addScheme(BEARER)));

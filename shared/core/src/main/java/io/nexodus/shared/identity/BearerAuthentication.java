@@ -57,7 +57,7 @@ public class BearerAuthentication {
 
     private final VerifiedTokens verified = new VerifiedTokens();
 
-    @ConfigProperty(name = "nexodus.auth.public-paths")
+    @ConfigProperty(name = PublicPaths.SETTING)
     List<String> publicPaths;
 
     /**
@@ -159,18 +159,9 @@ public class BearerAuthentication {
                 && ctx.request().getHeader("Access-Control-Request-Method") != null;
     }
 
-    /**
-     * Whole path segments: {@code /q/} covers {@code /q/health} but {@code /openapi} covers only
-     * {@code /openapi} and what lies below it, never a future {@code /openapi-admin}.
-     */
+    /** A path that takes no token ({@link PublicPaths}). */
     boolean isPublic(String path) {
-        for (String prefix : publicPaths) {
-            String base = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-            if (path.equals(base) || path.startsWith(base + "/")) {
-                return true;
-            }
-        }
-        return false;
+        return PublicPaths.covers(publicPaths, path);
     }
 
     /**
