@@ -13,17 +13,22 @@ import java.util.TreeSet;
  */
 record AddressLedger(long liveDevices, long allocations, long devicesWithoutAddresses, long addressesWithoutDevice) {
 
+    /** A live device whose addresses IPAM does not both hold (IPAM could hand them out twice): from {@code devices d}. */
+    private static final String DEVICE_WITHOUT_ITS_ADDRESSES = " FROM devices d WHERE d.deleted_at IS NULL AND (SELECT"
+            + " count(*) FROM ipam_addresses a WHERE host(a.address) IN (d.ipv4_tunnel_ips->0->>'address',"
+            + " d.ipv6_tunnel_ips->0->>'address')) <> 2";
+
+    /** An address IPAM holds for no live device: from {@code ipam_addresses a}. */
+    private static final String ADDRESS_WITHOUT_ITS_DEVICE = " FROM ipam_addresses a WHERE NOT EXISTS (SELECT 1 FROM"
+            + " devices d WHERE d.deleted_at IS NULL AND (d.ipv4_tunnel_ips->0->>'address' = host(a.address)"
+            + " OR d.ipv6_tunnel_ips->0->>'address' = host(a.address)))";
+
     static AddressLedger read(Pool db) {
         return new AddressLedger(
                 count(db, "SELECT count(*) FROM devices WHERE deleted_at IS NULL"),
                 count(db, "SELECT count(*) FROM ipam_addresses"),
-                // a live device whose addresses IPAM does not hold: IPAM could hand them out twice
-                count(db, "SELECT count(*) FROM devices d WHERE d.deleted_at IS NULL AND (SELECT count(*)"
-                        + " FROM ipam_addresses a WHERE host(a.address) IN (d.ipv4_tunnel_ips->0->>'address',"
-                        + " d.ipv6_tunnel_ips->0->>'address')) <> 2"),
-                count(db, "SELECT count(*) FROM ipam_addresses a WHERE NOT EXISTS (SELECT 1 FROM devices d"
-                        + " WHERE d.deleted_at IS NULL AND (d.ipv4_tunnel_ips->0->>'address' = host(a.address)"
-                        + " OR d.ipv6_tunnel_ips->0->>'address' = host(a.address)))"));
+                count(db, "SELECT count(*)" + DEVICE_WITHOUT_ITS_ADDRESSES),
+                count(db, "SELECT count(*)" + ADDRESS_WITHOUT_ITS_DEVICE));
     }
 
     /**
@@ -33,12 +38,8 @@ record AddressLedger(long liveDevices, long allocations, long devicesWithoutAddr
      */
     static Set<String> strays(Pool db) {
         Set<String> strays = new TreeSet<>();
-        db.query("SELECT 'device ' || d.id FROM devices d WHERE d.deleted_at IS NULL AND (SELECT count(*)"
-                        + " FROM ipam_addresses a WHERE host(a.address) IN (d.ipv4_tunnel_ips->0->>'address',"
-                        + " d.ipv6_tunnel_ips->0->>'address')) <> 2"
-                        + " UNION ALL SELECT 'address ' || host(a.address) FROM ipam_addresses a WHERE NOT EXISTS"
-                        + " (SELECT 1 FROM devices d WHERE d.deleted_at IS NULL AND (d.ipv4_tunnel_ips->0->>'address'"
-                        + " = host(a.address) OR d.ipv6_tunnel_ips->0->>'address' = host(a.address)))")
+        db.query("SELECT 'device ' || d.id" + DEVICE_WITHOUT_ITS_ADDRESSES
+                        + " UNION ALL SELECT 'address ' || host(a.address)" + ADDRESS_WITHOUT_ITS_DEVICE)
                 .execute().await().indefinitely().forEach(row -> strays.add(row.getString(0)));
         return strays;
     }
