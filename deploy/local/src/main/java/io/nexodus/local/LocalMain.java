@@ -93,11 +93,7 @@ public class LocalMain {
         setIfAbsent(Map.of("quarkus.http.ssl-port", httpsPort,
                 "quarkus.http.ssl.certificate.files", tls.certificate().toString(),
                 "quarkus.http.ssl.certificate.key-files", tls.key().toString(),
-                "quarkus.http.insecure-requests", "enabled",
-                // HTTP/1.1 over TLS too, as every function speaks it in the cluster (Knative's http1 port, the
-                // front door's alpn http/1.1): over HTTP/2, which Go's and Java's clients choose by ALPN, a body
-                // read around the asynchronous credential lookup failed ("Request has already been read")
-                "quarkus.http.http2", "false"));
+                "quarkus.http.insecure-requests", "enabled"));
         setIfAbsent(Map.of("nexodus.auth.service-token", env("NEXODUS_SERVICE_TOKEN", RandomSecrets.newSecret()),
                 // /dev/token mints a token for any name: only this machine may reach it unless HOST says otherwise
                 "quarkus.http.host", env("HOST", "127.0.0.1")));

@@ -51,7 +51,6 @@ class HttpsListenerTest {
                 config.put("quarkus.http.ssl.certificate.key-files", tls.key().toAbsolutePath().toString());
                 config.put("quarkus.http.test-ssl-port", Integer.toString(freePorts(1)[0]));
                 config.put("quarkus.http.insecure-requests", "enabled");
-                config.put("quarkus.http.http2", "false"); // as LocalMain sets it
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
