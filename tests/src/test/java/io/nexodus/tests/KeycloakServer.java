@@ -69,7 +69,9 @@ final class KeycloakServer {
             Files.writeString(data.resolve("import/other-realm.json"), testRealm(realm.copy(), "other", appPort).encodePrettily());
             ProcessBuilder builder = new ProcessBuilder("sh", dir.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-port=" + httpPort, "--http-management-port=" + managementPort, "--import-realm",
-                    "--hostname-strict=false")
+                    // one fixed public URL, as the KIND overlay sets KC_HOSTNAME: tokens name it whichever address
+                    // asked, and the functions reach the server by another (the backchannel, KeycloakTestResource)
+                    "--hostname=http://localhost:" + httpPort)
                     .redirectErrorStream(true)
                     .redirectOutput(Repo.root().resolve("tests/target/keycloak.log").toFile());
             builder.environment().put("JAVA_HOME", java.get().toString());
@@ -117,7 +119,8 @@ final class KeycloakServer {
                 .put("protocolMappers", new JsonArray()));
         realm.put("users", new JsonArray()
                 .add(user("alice", "Alice", "Liddell"))
-                .add(user("bob", "Bob", "Builder")));
+                .add(user("bob", "Bob", "Builder"))
+                .add(user("carol", "Carol", "Danvers")));
         return realm;
     }
 

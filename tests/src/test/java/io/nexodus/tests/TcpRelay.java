@@ -25,6 +25,7 @@ final class TcpRelay implements AutoCloseable {
     /** While set, each new connection is accepted and closed at once, and counted in {@link #refused}. */
     private volatile boolean refusing;
     private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger relayed = new java.util.concurrent.atomic.AtomicInteger();
 
     private TcpRelay(int port, int target) {
         this.port = port;
@@ -79,6 +80,11 @@ final class TcpRelay implements AutoCloseable {
         return refused.get();
     }
 
+    /** Connections relayed to the server since the relay started. */
+    int relayed() {
+        return relayed.get();
+    }
+
     @Override
     public void close() {
         cut();
@@ -99,6 +105,7 @@ final class TcpRelay implements AutoCloseable {
                 if (!register(socket, client, server)) {
                     return;
                 }
+                relayed.incrementAndGet();
                 daemon("relay-up-" + port, () -> pump(client, server));
                 daemon("relay-down-" + port, () -> pump(server, client));
             } catch (IOException closed) {

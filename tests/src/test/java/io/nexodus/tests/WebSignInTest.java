@@ -45,12 +45,7 @@ class WebSignInTest {
     /** The console's origin (NEXODUS_CONSOLE_ORIGINS in KeycloakTestResource); nothing listens there. */
     static final String CONSOLE = "http://console.test";
 
-    /**
-     * HTTP/1.1: the JDK client's default h2c upgrade makes a POST whose body ended while authentication was still
-     * looking up the session fail in RESTEasy's pause() of an ended HTTP/2 request (a 500; see the report of this
-     * change): browsers reach the API over TLS, where the front door speaks HTTP/1.1 to the functions.
-     */
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    private final HttpClient http = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     @TestHTTPResource("/")
@@ -159,6 +154,31 @@ class WebSignInTest {
         HttpResponse<String> after = get("/api/users/me", sid);
         assertEquals(401, after.statusCode(), "the old cookie no longer works: " + after.body());
         assertEquals(401, get("/web/user_info", sid).statusCode());
+    }
+
+    /**
+     * The functions call the provider (code exchange, refresh, userinfo, keys) by the backchannel, never by the
+     * public URL the discovery document names for browsers: with the backchannel down the public URL still answers,
+     * yet /web/user_info is a 503 (a KIND pod cannot reach http://localhost:8081, OIDC_BACKCHANNEL).
+     */
+    @Test
+    void theFunctionsReachTheProviderByTheBackchannel() throws Exception {
+        TcpRelay backchannel = KeycloakTestResource.backchannel;
+        int before = backchannel.relayed();
+        String sid = signIn(new BrowserUser("carol", "carol-password"), "/backchannel");
+        assertTrue(backchannel.relayed() > before, "the code exchange went through the backchannel");
+        assertEquals(200, get("/web/user_info", sid).statusCode());
+        backchannel.cutAndCount();
+        try {
+            HttpResponse<String> down = get("/web/user_info", sid);
+            assertEquals(503, down.statusCode(), down.body());
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(KeycloakServer.issuer("nexodus")
+                    + "/.well-known/openid-configuration")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                    "the public URL answers all along");
+        } finally {
+            backchannel.accept();
+        }
+        assertEquals(200, get("/web/user_info", sid).statusCode());
     }
 
     @Test

@@ -36,7 +36,7 @@ class IdTokenVerifier {
 
     Uni<JsonWebToken> verify(String idToken, String expectedNonce) {
         return discovery.document().flatMap(document -> {
-            JWTParser parser = parser(document.path("issuer").asText(), document.path("jwks_uri").asText());
+            JWTParser parser = parser(document.path("issuer").asText(), discovery.backchannel(document, document.path("jwks_uri").asText()));
             // fetching the provider's keys may block: off the event loop
             return Uni.createFrom().item(() -> parse(parser, idToken)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }).map(token -> {

@@ -31,7 +31,7 @@ class WebUserInfo {
     ProviderHttp provider;
 
     Uni<UserInfo> of(String accessToken) {
-        return discovery.endpoint("userinfo_endpoint").flatMap(url -> provider.send(
+        return discovery.backchannelEndpoint("userinfo_endpoint").flatMap(url -> provider.send(
                         () -> HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                                 .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET().build(),
                         "the identity provider's userinfo endpoint"))

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -31,6 +32,15 @@ public class ProviderDiscovery {
 
     @ConfigProperty(name = "nexodus.auth.discovery-url")
     String discoveryUrl;
+
+    /**
+     * Where this function reaches the provider when the URLs its discovery document names are for browsers and
+     * agents only (Nexodus's NEXAPI_OIDC_BACKCHANNEL): in a KIND install the issuer is http://localhost:8081, which
+     * the host reaches and a pod does not. Set, an endpoint this function calls itself ({@link #backchannelEndpoint})
+     * under the document's issuer is called under this base instead; the browser's endpoints are never rewritten.
+     */
+    @ConfigProperty(name = "nexodus.auth.provider-backchannel")
+    Optional<String> backchannel;
 
     @ConfigProperty(name = "nexodus.auth.discovery-failure-keep", defaultValue = "PT10S")
     Duration failureKeep;
@@ -76,15 +86,38 @@ public class ProviderDiscovery {
         inFlight = null;
     }
 
-    /** An endpoint the document names ({@code token_endpoint}, …), or 503 naming it when the provider offers none. */
+    /** An endpoint the document names ({@code authorization_endpoint}, …), or 503 naming it when the provider offers none. */
     public Uni<String> endpoint(String name) {
-        return document().map(document -> {
-            String url = document.path(name).asText("");
-            if (url.isBlank()) {
-                throw ApiErrors.unavailable("the identity provider's discovery document names no " + name);
-            }
-            return url;
-        });
+        return document().map(document -> required(document, name));
+    }
+
+    /**
+     * An endpoint this function calls itself ({@code token_endpoint}, {@code userinfo_endpoint}, {@code jwks_uri}):
+     * as the document names it, or through {@code nexodus.auth.provider-backchannel} when that is set.
+     */
+    public Uni<String> backchannelEndpoint(String name) {
+        return document().map(document -> backchannel(document, required(document, name)));
+    }
+
+    /** {@code url} under the document's issuer, moved under the backchannel base when one is set. */
+    public String backchannel(JsonNode document, String url) {
+        String issuer = trimSlash(document.path("issuer").asText(""));
+        return backchannel.map(ProviderDiscovery::trimSlash).filter(base -> !base.isBlank() && !issuer.isBlank()
+                        && url.startsWith(issuer + "/"))
+                .map(base -> base + url.substring(issuer.length()))
+                .orElse(url);
+    }
+
+    private static String required(JsonNode document, String name) {
+        String url = document.path(name).asText("");
+        if (url.isBlank()) {
+            throw ApiErrors.unavailable("the identity provider's discovery document names no " + name);
+        }
+        return url;
+    }
+
+    private static String trimSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private Uni<JsonNode> fetch() {

@@ -62,7 +62,7 @@ public class TokenEndpoint {
         form.put("client_secret", settings.clientSecret());
         String body = form.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
-        return discovery.endpoint("token_endpoint").flatMap(url -> provider.send(
+        return discovery.backchannelEndpoint("token_endpoint").flatMap(url -> provider.send(
                         () -> HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                                 .header("Content-Type", "application/x-www-form-urlencoded")
                                 .header("Accept", "application/json")
