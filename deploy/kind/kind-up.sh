@@ -140,7 +140,11 @@ smoke_user() {
 smoke_test() {
   step "8/8 smoke test through the front door ${FRONT_DOOR} (deploy/smoke.sh)"
   SMOKE_USERNAME=smoke SMOKE_PASSWORD=smoke "$ROOT/deploy/smoke.sh" "$FRONT_DOOR"
+  # the web console (components/console) through the same door, on its own host
+  curl -fsS -H 'Host: console.localhost' "$FRONT_DOOR/" | grep -q '<div id="root">' \
+    || die "the web console does not answer at http://console.localhost:8080"
   printf '\nNexodus Functions is up: %s (log in at %s)\n' "$FRONT_DOOR" "$KEYCLOAK"
+  printf 'Web console: http://console.localhost:8080 (user smoke, password smoke)\n'
 }
 
 main() {

@@ -8,7 +8,8 @@ import java.util.List;
  * table, functions/ROUTES.md: each live route, by method and path, to the Knative Service of the
  * function that owns it; the watch routes to a backend of their own whose timeout outlives a stream;
  * everything else (planned routes, /private/*, Funqy's POST /<name>, CloudEvents' POST /) answered 404
- * by the proxy itself. FrontDoorTest compares the committed file with this output.
+ * by the proxy itself; with CONSOLE_HOST set (components/console), that host's requests to the web console.
+ * FrontDoorTest compares the committed file with this output.
  */
 final class FrontDoorConfig {
 
@@ -47,8 +48,8 @@ final class FrontDoorConfig {
                 #   mvn -pl tests -am verify -Dtest=FrontDoorTest -Dsurefire.failIfNoSpecifiedTests=false -Dnexodus.regenerate=true
                 #
                 # Environment: NAMESPACE (the functions' namespace; the Deployment sets it), FRONT_DOOR_TLS_CERT
-                # (TLS on: components/front-door-tls), and for tests only FRONT_DOOR_BIND, FRONT_DOOR_TLS_BIND,
-                # API_TIMEOUT, WATCH_TIMEOUT.
+                # (TLS on: components/front-door-tls), CONSOLE_HOST (the web console's host: components/console), and
+                # for tests only FRONT_DOOR_BIND, FRONT_DOOR_TLS_BIND, API_TIMEOUT, WATCH_TIMEOUT.
                 # Upstreams are the functions' Knative Services through Kourier's cluster-local gateway:
                 # <function>.<namespace>.svc.cluster.local:80 with that Host (Kourier routes by host; never a
                 # -private Service, which would bypass the activator and break scale-from-zero).
@@ -104,6 +105,13 @@ final class FrontDoorConfig {
         out.append("    # then wait for the body (up to a buffer, within timeout http-request) before any function is connected:\n");
         out.append("    # a client sending slowly holds no function's connection (after the size check, which needs no body)\n");
         out.append("    http-request wait-for-body time 10s\n");
+        out.append("""
+                    # the web console, when deployed (components/console sets CONSOLE_HOST): every request for its host
+                    # goes to its pages, whatever the path; the console calls the API at api.<that host>, routed below
+                .if defined(CONSOLE_HOST)
+                    use_backend console if { req.hdr(host),field(1,:) -i "${CONSOLE_HOST}" }
+                .endif
+                """);
         out.append("    # the route table, method + path; nothing else is routed (/private/* never: it stays cluster-local)\n");
         for (RouteTableTest.Row row : rows) {
             if (isRouted(row)) {
@@ -125,6 +133,13 @@ final class FrontDoorConfig {
         out.append("""
                 backend not-routed
                     http-request return status 404 content-type application/json string "{\\"error\\":\\"not found\\"}"
+                """);
+        out.append("""
+
+                backend console
+                    # the upstream console image's web server (components/console); resolved at run time like every
+                    # server here, so the door starts without it when the component is off
+                    server console "console.${NAMESPACE}.svc.cluster.local:3000"
                 """);
         rows.stream().filter(FrontDoorConfig::isRouted).map(FrontDoorConfig::backend).distinct().sorted().forEach(backend -> {
             String function = backend.replaceFirst("-watch$", "");

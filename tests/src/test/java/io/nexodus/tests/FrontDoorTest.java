@@ -206,6 +206,61 @@ class FrontDoorTest {
         }
     }
 
+    /**
+     * With the web console deployed (components/console sets CONSOLE_HOST), its host's every request goes to the
+     * console's web server (here a stand-in serving one page: the upstream image needs a container runtime), and
+     * api.<that host> is the API, as the console expects; without CONSOLE_HOST no host is special.
+     */
+    @Test
+    void theConsoleHostServesTheConsoleAndItsApiHostTheApi() throws Exception {
+        Path haproxy = Tools.require("haproxy", "the front door against the real proxy");
+        String config = Files.readString(Repo.root().resolve(FrontDoorConfig.PATH));
+        String bearer = TestTokens.bearer(Nexd.user("door-console"));
+        List<String> consoleSaw = java.util.Collections.synchronizedList(new ArrayList<>());
+        com.sun.net.httpserver.HttpServer console = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        console.createContext("/", exchange -> {
+            consoleSaw.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            byte[] page = "<!doctype html><title>Nexodus</title>".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        console.start();
+        try (HaproxyProcess proxy = HaproxyProcess.start(haproxy, config, app.getPort(),
+                Map.of("console", console.getAddress().getPort()), Map.of("CONSOLE_HOST", "console.example.test"))) {
+            for (String host : List.of("console.example.test", "Console.Example.Test:8080")) {
+                String page = rawGet(proxy.port, host, "/#/devices", null);
+                assertTrue(page.startsWith("HTTP/1.1 200") && page.contains("<title>Nexodus</title>"), host + ": " + page);
+                // even an API path on the console's host is the console's (its web server answers index.html)
+                String api = rawGet(proxy.port, host, "/api/users/me", bearer);
+                assertTrue(api.contains("<title>Nexodus</title>") && !api.toLowerCase().contains("x-nexodus-function"), api);
+            }
+            String me = rawGet(proxy.port, "api.console.example.test:8080", "/api/users/me", bearer);
+            assertTrue(me.startsWith("HTTP/1.1 200") && me.toLowerCase().contains("x-nexodus-function: users"), me);
+            assertEquals(List.of("GET /", "GET /api/users/me", "GET /", "GET /api/users/me"), consoleSaw,
+                    "the fragment stays in the browser; nothing else reached the console");
+        } finally {
+            console.stop(0);
+        }
+        try (HaproxyProcess proxy = startProxy()) {
+            String me = rawGet(proxy.port, "console.example.test", "/api/users/me", bearer);
+            assertTrue(me.startsWith("HTTP/1.1 200") && me.toLowerCase().contains("x-nexodus-function: users"), "no console: " + me);
+        }
+    }
+
+    /** A GET with the given Host header (Java's client will not set one), the whole answer as text. */
+    private static String rawGet(int port, String host, String path, String bearer) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            String request = "GET " + path.replaceFirst("#.*", "") + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n"
+                    + (bearer == null ? "" : "Authorization: " + bearer + "\r\n") + "\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void aBodyOverTheLimitIsRefusedAtTheDoor() throws Exception {
         try (HaproxyProcess proxy = startProxy(); Socket socket = new Socket("127.0.0.1", proxy.port)) {

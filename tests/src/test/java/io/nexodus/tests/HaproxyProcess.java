@@ -28,7 +28,16 @@ final class HaproxyProcess implements AutoCloseable {
     }
 
     static String pointedAt(String config, int appPort) {
-        String out = config.replaceAll("(?m)^(\\s+server \\S+) \"[^\"]+\"", "$1 127.0.0.1:" + appPort);
+        return pointedAt(config, appPort, Map.of());
+    }
+
+    /** Every server at the application, but those named in {@code others}, each at its own local port. */
+    static String pointedAt(String config, int appPort, Map<String, Integer> others) {
+        String out = config;
+        for (Map.Entry<String, Integer> other : others.entrySet()) {
+            out = out.replaceAll("(?m)^(\\s+server " + other.getKey() + ") \"[^\"]+\"", "$1 127.0.0.1:" + other.getValue());
+        }
+        out = out.replaceAll("(?m)^(\\s+server \\S+) \"[^\"]+\"", "$1 127.0.0.1:" + appPort);
         if (out.equals(config)) {
             throw new AssertionError("no server line to point at the application");
         }
@@ -46,9 +55,15 @@ final class HaproxyProcess implements AutoCloseable {
     }
 
     static HaproxyProcess start(Path haproxy, String config, int appPort, Map<String, String> env) throws Exception {
+        return start(haproxy, config, appPort, Map.of(), env);
+    }
+
+    /** As {@link #start(Path, String, int, Map)}, with the servers named in {@code others} at their own ports. */
+    static HaproxyProcess start(Path haproxy, String config, int appPort, Map<String, Integer> others, Map<String, String> env)
+            throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "front-door"));
         Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, pointedAt(config, appPort));
+        Files.writeString(file, pointedAt(config, appPort, others));
         int port = io.nexodus.testing.PostgresTestResource.freePorts(1)[0];
         Path log = dir.resolve("haproxy.log");
         ProcessBuilder pb = new ProcessBuilder(haproxy.toString(), "-db", "-f", file.toString())

@@ -28,9 +28,10 @@ class ConfigurationTest {
     /**
      * Variables whose built-in default is right in the cluster too: a deadline, not a location; no browser origin
      * allowed until a web console is deployed (NEXODUS_CONSOLE_ORIGINS), and the console's sign-in settings, whose
-     * defaults fit (or, without a client secret, leave sign-in off) until then (docs/identity.md "Web console sign-in").
+     * defaults fit (or, without a client secret, leave sign-in off) until then (docs/identity.md "Web console sign-in");
+     * OIDC_BACKCHANNEL only where the provider's public URL is not reachable from the pods (ConsoleDeploymentTest).
      */
-    private static final Set<String> DEFAULT_FITS = Set.of("IPAM_DEADLINE", "IPAM_DUMP_DEADLINE", "NEXODUS_CONSOLE_ORIGINS",
+    private static final Set<String> DEFAULT_FITS = Set.of("IPAM_DEADLINE", "IPAM_DUMP_DEADLINE", "NEXODUS_CONSOLE_ORIGINS", "OIDC_BACKCHANNEL",
             "NEXODUS_WEB_CLIENT_ID", "NEXODUS_WEB_CLIENT_SECRET", "NEXODUS_WEB_PUBLIC_URL", "NEXODUS_WEB_COOKIE_SECURE",
             "NEXODUS_WEB_SESSION_IDLE", "NEXODUS_WEB_SESSION_MAX");
 
