@@ -1,25 +1,35 @@
 // The web console's data layer against the functions: react-admin's REST data provider
 // (ra-data-simple-rest over ra-core's fetchUtils, the packages Nexodus's console is built on), adapted the way
-// that console adapts it (PUT turned into PATCH for the resources Nexodus updates with PATCH; X-Total-Count
-// as the count header). Every resource the console lists, shows, creates, edits or deletes is driven through
-// it as the console's pages drive it: lists sorted and paged, reference columns through getMany (filter
-// {"id":[...]}), edit forms that send back the whole record they read, deletes with Content-Type text/plain.
+// that console adapts it (ui/src/DataProvider.tsx: PUT turned into PATCH for the resources Nexodus updates with
+// PATCH; X-Total-Count as the count header; credentials included, no token: the session cookie is the
+// credential). Every resource the console lists, shows, creates, edits or deletes is driven through it as the
+// console's pages drive it: lists sorted and paged, reference columns through getMany (filter {"id":[...]}), edit
+// forms that send back the whole record they read, deletes with Content-Type text/plain. Around it, what the
+// console's auth provider does (ui/src/providers): checkAuth, the refresh timer's POST /web/refresh, sign-out.
 //
-// Usage: node contract.mjs <API base URL> <bearer token>     Exit status 0 only if every step held.
+// Usage: node contract.mjs <API base URL> <sid cookie> <console origin>     Exit status 0 only if every step held.
+// What a browser adds to the console's cross-origin calls with credentials, Node's fetch is told: the cookie the
+// API set at sign-in, and the page's Origin.
 import simpleRestProvider from 'ra-data-simple-rest';
 import { fetchUtils } from 'ra-core';
 import { randomBytes } from 'node:crypto';
 
-const [api, token] = process.argv.slice(2);
-if (!api || !token) {
-  console.error('usage: node contract.mjs <API base URL> <bearer token>');
+const [api, sid, origin] = process.argv.slice(2);
+if (!api || !sid || !origin) {
+  console.error('usage: node contract.mjs <API base URL> <sid cookie> <console origin>');
   process.exit(2);
 }
 
+const browser = (headers) => {
+  const out = new Headers(headers || { Accept: 'application/json' });
+  out.set('Cookie', `sid=${sid}`);
+  out.set('Origin', origin);
+  return out;
+};
 const PATCHED = ['reg-keys', 'devices', 'security-groups', 'vpcs'].map((r) => `${api}/api/${r}/`);
 const httpClient = (url, options = {}) => {
   options.credentials = 'include';
-  options.user = { authenticated: true, token: `Bearer ${token}` };
+  options.headers = browser(options.headers);
   if (options.method === 'PUT' && PATCHED.some((prefix) => url.startsWith(prefix))) {
     options.method = 'PATCH';
   }
@@ -50,6 +60,12 @@ async function listShowMany(resource, ids) {
 }
 
 async function main() {
+  // the auth provider's checkAuth (GET /api/users/me) and its refresh timer (POST /web/refresh, 204)
+  const checked = await fetch(`${api}/api/users/me`, { headers: browser() });
+  check(checked.status === 200, 'checkAuth: the session cookie is a credential', checked.status);
+  const refreshed = await fetch(`${api}/web/refresh`, { method: 'POST', headers: browser() });
+  check(refreshed.status === 204, 'the refresh timer: POST /web/refresh', refreshed.status);
+
   const me = (await data.getOne('users', { id: 'me' })).data;
   check(me.id, 'users: me');
   await listShowMany('users', [me.id]);
@@ -119,6 +135,14 @@ async function main() {
     const gone = await data.getMany(resource, { ids: [id] });
     check(gone.data.length === 0, `${resource}: deleted`, gone.data);
   }
+
+  // sign-out as the console's logout does (the browser follows the 302 through the provider back to the page)
+  const out = await fetch(`${api}/web/logout?redirect=${encodeURIComponent(origin + '/')}`,
+    { headers: browser(), redirect: 'manual' });
+  check(out.status === 302 && /(^|, *)sid=;/.test(out.headers.get('set-cookie') || ''),
+    'sign-out: a redirect, and the cookie cleared', [out.status, out.headers.get('set-cookie')]);
+  const after = await fetch(`${api}/api/users/me`, { headers: browser() });
+  check(after.status === 401, 'after sign-out the old cookie is refused (checkError then shows the login page)', after.status);
   console.log(JSON.stringify({ contract: 'ok', steps }));
 }
 

@@ -131,6 +131,25 @@ final class BrowserUser {
     }
 
     /** The cookie the browser holds by that name (whoever set it), or null. */
+    /**
+     * Signs in to the web console as its sign-in button does: {@code <api>/web/login/start} with a page of the
+     * console as the redirect, the provider's login form, back through {@code /web/login/end} to that page.
+     *
+     * @return the session cookie ({@code sid}) the API set
+     */
+    String signInToConsole(String api, String console, String page) throws IOException, InterruptedException {
+        approve(api.replaceFirst("/$", "") + "/web/login/start?redirect=" + encode(console + page), null,
+                target -> target.toString().startsWith(console));
+        if (!URI.create(console + page).equals(stoppedAt)) {
+            throw new AssertionError("sign-in did not come back to " + console + page + " but to " + stoppedAt);
+        }
+        String sid = cookie("sid");
+        if (sid == null) {
+            throw new AssertionError("no session cookie after signing in");
+        }
+        return sid;
+    }
+
     String cookie(String name) {
         return cookies.get(name);
     }

@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.containsStringIgnoringCase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,24 +26,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The web console's contract, with the client it is built on: react-admin's REST data provider from npm
- * (tests/console-contract, run by Node.js) drives every resource the console has against the functions; and
- * what only a browser enforces, CORS, for the console's origin, directly and through the real front door.
+ * (tests/console-contract, run by Node.js) drives every resource the console has against the functions, signed in
+ * as the console is: through /web with the real Keycloak and the shipped realm's nexodus-web client, the session
+ * cookie as the only credential; and what only a browser enforces, CORS, for the console's origin, directly and
+ * through the real front door.
  */
 @QuarkusTest
-@WithTestResource(value = ConsoleContractTest.ConsoleOrigin.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = KeycloakTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ConsoleContractTest {
 
-    static final String CONSOLE = "http://console.test";
-
-    /** The test database, and the console's origin allowed (NEXODUS_CONSOLE_ORIGINS). */
-    public static class ConsoleOrigin extends PostgresTestResource {
-        @Override
-        public Map<String, String> start() {
-            Map<String, String> config = new HashMap<>(super.start());
-            config.put("quarkus.http.cors.origins", CONSOLE);
-            return config;
-        }
-    }
+    /** The console's origin: the one KeycloakTestResource allows (NEXODUS_CONSOLE_ORIGINS). */
+    static final String CONSOLE = WebSignInTest.CONSOLE;
 
     @TestHTTPResource("/")
     URL app;
@@ -62,9 +53,9 @@ class ConsoleContractTest {
         if (!Files.isDirectory(dir.resolve("node_modules/ra-data-simple-rest"))) {
             run(dir, 10, npm.toString(), "ci", "--no-audit", "--no-fund");
         }
-        String user = Nexd.user("console");
-        String out = run(dir, 2, node.toString(), "contract.mjs", app.toString().replaceFirst("/$", ""),
-                TestTokens.token(user));
+        KeycloakServer.requireRunning("ConsoleContractTest");
+        String sid = new BrowserUser("alice", "alice-password").signInToConsole(app.toString(), CONSOLE, "/");
+        String out = run(dir, 2, node.toString(), "contract.mjs", app.toString().replaceFirst("/$", ""), sid, CONSOLE);
         System.out.print(out);
         assertTrue(out.contains("\"contract\":\"ok\""), out);
     }

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -26,7 +25,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,19 +49,7 @@ class KeycloakTest {
 
     @BeforeEach
     void keycloakRuns() {
-        String why = KeycloakServer.unavailable;
-        if (why == null) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail("Keycloak cannot run: " + why + " (CI=true: the identity provider test must run in CI)");
-        }
-        System.err.println();
-        System.err.println("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-        System.err.println("!!! SKIPPED, NOT PASSED: KeycloakTest: " + why);
-        System.err.println("!!! install a JDK 21 or later (e.g. Temurin 25 under /usr/lib/jvm) and run again");
-        System.err.println("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-        Assumptions.abort(why);
+        KeycloakServer.requireRunning("KeycloakTest");
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.nexodus.shared.crypto.BearerTokens;
 import io.nexodus.testing.TestDb;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,15 +54,7 @@ class WebSignInTest {
 
     @BeforeEach
     void keycloakRuns() {
-        String why = KeycloakServer.unavailable;
-        if (why == null) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail("Keycloak cannot run: " + why);
-        }
-        System.err.println("!!! SKIPPED, NOT PASSED: WebSignInTest: " + why);
-        Assumptions.abort(why);
+        KeycloakServer.requireRunning("WebSignInTest");
     }
 
     @Test
@@ -252,11 +242,7 @@ class WebSignInTest {
 
     /** Signs in through Keycloak's pages; returns the session cookie the browser was given. */
     private String signIn(BrowserUser user, String page) throws Exception {
-        user.approve(app + "web/login/start?redirect=" + enc(CONSOLE + page), null, target -> target.toString().startsWith(CONSOLE));
-        assertEquals(URI.create(CONSOLE + page), user.stoppedAt, "back to the console page it started from");
-        String sid = user.cookie("sid");
-        assertNotNull(sid, "a session cookie");
-        return sid;
+        return user.signInToConsole(app.toString(), CONSOLE, page);
     }
 
     /** Signs in at Keycloak, stopping at the provider's redirect back to /web/login/end. */
