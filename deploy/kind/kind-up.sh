@@ -81,8 +81,15 @@ install_eventing() {
 
 build_images() {
   step "4/8 images ${IMAGES[*]} (version ${VERSION}) into the KIND node"
-  (cd "$ROOT" && mvn -B -ntp -Pimages package -DskipTests -Dimages.registry=kind.local)
   local image
+  (cd "$ROOT" && mvn -B -ntp -Pimages package -DskipTests -Dimages.registry=kind.local)
+  # each function's image gets its trained JDK 25 AOT cache (start-up 0.5-0.9 s instead of 1.3-2 s): a training
+  # run of the image against a throw-away PostgreSQL, checked with -XX:AOTMode=on (deploy/images/aot-cache.sh)
+  local functions=()
+  for image in "${IMAGES[@]}"; do
+    case "$image" in ipam|migrate) ;; *) functions+=("$image") ;; esac
+  done
+  "$ROOT/deploy/images/aot-cache.sh" docker kind.local "$VERSION" "${functions[@]}"
   # every build of one version has the same tag: loaded under a tag of its own, a rebuilt image makes
   # a new revision of each function (and a new migration run) instead of leaving the old code running
   for image in "${IMAGES[@]}"; do

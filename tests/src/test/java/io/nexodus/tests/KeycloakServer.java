@@ -43,7 +43,7 @@ final class KeycloakServer {
 
     /** @param appPort the test application's port: nexodus-web may send browsers back to its /web/ routes */
     static synchronized void start(int httpPort, int managementPort, int appPort) {
-        Optional<Path> java = java21();
+        Optional<Path> java = Tools.jdk(21);
         Optional<Path> home;
         try {
             home = distribution();
@@ -174,33 +174,6 @@ final class KeycloakServer {
     }
 
     /** A JDK of version 21 or later: Keycloak's own candidates first, then this JVM, then /usr/lib/jvm. */
-    static Optional<Path> java21() {
-        Stream<String> named = Stream.of(System.getenv("KEYCLOAK_JAVA_HOME"), System.getenv("JAVA_HOME"),
-                System.getProperty("java.home"));
-        Stream<String> installed = Stream.empty();
-        try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
-            installed = jvms.map(Path::toString).toList().stream();
-        } catch (IOException none) {
-            // no /usr/lib/jvm
-        }
-        return Stream.concat(named, installed).filter(s -> s != null && !s.isBlank()).map(Path::of)
-                .filter(home -> Files.isExecutable(home.resolve("bin/java")) && major(home) >= 21).findFirst();
-    }
-
-    private static int major(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=")) {
-                    String version = line.substring(13).replace("\"", "");
-                    return Integer.parseInt(version.split("[.+-]")[0]);
-                }
-            }
-        } catch (IOException | NumberFormatException unreadable) {
-            // not a JDK we can tell
-        }
-        return 0;
-    }
-
     /**
      * The distribution Maven copied to tests/target/keycloak.tar.gz, unpacked with tar on first use (kept:
      * Keycloak's first start re-augments it, later starts reuse that).

@@ -42,4 +42,34 @@ final class Tools {
         throw new AssertionError("unreachable");
     }
 
+    /**
+     * A JDK home of at least that major version: named by KEYCLOAK_JAVA_HOME, JAVA_HOME, this JVM, or installed under
+     * /usr/lib/jvm (CI has OpenJDK 17 and Temurin 25 there).
+     */
+    static java.util.Optional<Path> jdk(int minMajor) {
+        java.util.stream.Stream<String> named = java.util.stream.Stream.of(System.getenv("KEYCLOAK_JAVA_HOME"),
+                System.getenv("JAVA_HOME"), System.getProperty("java.home"));
+        java.util.stream.Stream<String> installed = java.util.stream.Stream.empty();
+        try (java.util.stream.Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
+            installed = jvms.map(Path::toString).toList().stream();
+        } catch (java.io.IOException none) {
+            // no /usr/lib/jvm
+        }
+        return java.util.stream.Stream.concat(named, installed).filter(s -> s != null && !s.isBlank()).map(Path::of)
+                .filter(home -> Files.isExecutable(home.resolve("bin/java")) && major(home) >= minMajor).findFirst();
+    }
+
+    private static int major(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring(13).replace("\"", "");
+                    return Integer.parseInt(version.split("[.+-]")[0]);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException unreadable) {
+            // not a JDK we can tell
+        }
+        return 0;
+    }
 }

@@ -22,10 +22,12 @@ class KindFlowTest {
 
     private static final String SMOKE = "deploy/smoke.sh";
 
+    private static final String AOT_CACHE = "deploy/images/aot-cache.sh";
+
     @Test
     void theScriptsAreShellcheckClean() throws Exception {
         Path shellcheck = Tools.require("shellcheck", "the KIND script's lint");
-        for (String script : new String[] {SCRIPT, SMOKE}) {
+        for (String script : new String[] {SCRIPT, SMOKE, AOT_CACHE}) {
             Process p = new ProcessBuilder(shellcheck.toString(), "--severity=info", Repo.path(script).toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -74,7 +76,8 @@ class KindFlowTest {
         assertTrue(script.contains("EVENTING_VERSION=" + eventing.group(1)), "Eventing pinned to " + eventing.group(1));
         String[] order = {"/serving-crds.yaml", "kubectl wait --for=condition=Established crd", "/serving-core.yaml",
                 "/kourier.yaml", "\"ingress-class\":\"kourier.ingress.networking.knative.dev\"", "/eventing-crds.yaml",
-                "/eventing-core.yaml", "/in-memory-channel.yaml", "/mt-channel-broker.yaml", "docker tag", "kind load docker-image",
+                "/eventing-core.yaml", "/in-memory-channel.yaml", "/mt-channel-broker.yaml", "-Pimages package",
+                "deploy/images/aot-cache.sh\" docker kind.local", "docker tag", "kind load docker-image",
                 "kubectl kustomize \"$ROOT/deploy/overlays/kind\"", "delete job -l app.kubernetes.io/name=migrate --ignore-not-found", "kubectl apply -f",
                 "--for=condition=complete", "nexodus-ops.jar\" wait", "/admin/realms/nexodus/users", "deploy/smoke.sh\" \"$FRONT_DOOR\""};
         int at = -1;
