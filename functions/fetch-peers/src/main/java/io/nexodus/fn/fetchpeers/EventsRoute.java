@@ -206,6 +206,10 @@ public class EventsRoute {
         }
         ctx.response().setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "application/json;stream=watch");
+        // the status and headers go now, not with the first event: a client resuming at its tail may have nothing
+        // to read for minutes, and neither it (nexd returns from the request only with the headers) nor a proxy
+        // waiting for the response to start should take that for a hung server
+        ctx.response().writeHead();
         WatchStream stream = new WatchStream(ctx.response(), db, feeds, renderer);
         specs.forEach(r -> stream.add(r.spec(), r.gtRevision(), r.atTail()));
         UUID streamId = UUID.randomUUID();
