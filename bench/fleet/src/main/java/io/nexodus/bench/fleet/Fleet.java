@@ -37,7 +37,7 @@ public final class Fleet {
     /** The run's knobs ({@code --name=value}); see {@link #usage()}. */
     record Options(int agents, int fullSync, int concurrency, int restarts, int changes, int idleSeconds,
             boolean reconnect, String url, String adminToken, Path localJar, Path out, List<String> appJvm,
-            int deliveryTimeoutSeconds) {
+            int deliveryTimeoutSeconds, boolean preOnline) {
 
         static Options parse(String... args) {
             java.util.Map<String, String> m = new java.util.HashMap<>();
@@ -61,9 +61,10 @@ public final class Fleet {
                             "deploy/local/target/quarkus-app/quarkus-run.jar"))),
                     m.containsKey("out") ? Path.of(m.get("out")) : null,
                     List.of(m.getOrDefault("app-jvm", "-Xmx1g").split(" ")),
-                    Integer.parseInt(m.getOrDefault("delivery-timeout", "60")));
+                    Integer.parseInt(m.getOrDefault("delivery-timeout", "60")),
+                    Boolean.parseBoolean(m.getOrDefault("pre-online", "false")));
             m.keySet().removeAll(List.of("agents", "full-sync", "concurrency", "restarts", "changes", "idle-seconds",
-                    "reconnect", "url", "admin-token", "local-jar", "out", "app-jvm", "delivery-timeout"));
+                    "reconnect", "url", "admin-token", "local-jar", "out", "app-jvm", "delivery-timeout", "pre-online"));
             if (!m.isEmpty()) {
                 throw new IllegalArgumentException("unknown option(s) " + m.keySet() + "\n" + usage());
             }
@@ -86,6 +87,9 @@ public final class Fleet {
                 --app-jvm="-Xmx1g"     JVM options of the all-in-one it starts
                 --delivery-timeout=60  seconds a change may take to reach every agent
                 --out=FILE             also write the report there
+                --pre-online=false     mark the fleet's devices online in the database before the streams open (a fleet
+                                       that was online on another replica): no agent's opening is then a change every
+                                       other agent receives, which at N agents is N² events (measured at 1,000 without)
                 """;
     }
 
@@ -268,6 +272,17 @@ public final class Fleet {
     private void connect() throws Exception {
         Phase p = new Phase("connect: " + o.agents() + " streams (" + Math.min(o.fullSync(), o.agents())
                 + " from revision 0, the rest current)", pids, db).begin();
+        if (o.preOnline()) {
+            if (db == null) {
+                throw new IllegalStateException("--pre-online needs the database: only when the simulator starts the stack");
+            }
+            try (var c = db.getConnection(); var s = c.prepareStatement("UPDATE devices SET online = true, online_at = now(),"
+                    + " last_seen_at = now() WHERE vpc_id = ?::uuid AND NOT online AND deleted_at IS NULL")) {
+                s.setString(1, vpc);
+                p.notes.add(s.executeUpdate() + " devices marked online in the database before any stream opened (--pre-online)");
+            }
+        }
+        double heapBefore = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
         Agent pilot = agents.get(0);
         openStream(pilot, p).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         await(() -> pilot.atTail(), 60, "the pilot agent's full sync");
@@ -284,6 +299,11 @@ public final class Fleet {
         boolean settled = await(() -> agents.stream().allMatch(a -> a.atTail() && a.cursor(0) >= maxDevice),
                 Math.max(60, o.agents() / 20), "every agent at tail and current");
         p.finish();
+        double heapAfter = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
+        if (heapBefore >= 0 && heapAfter >= 0) {
+            p.notes.add(String.format("Java heap in use after a full GC: %.0f → %.0f MiB, %.1f KiB per open stream", heapBefore, heapAfter,
+                    (heapAfter - heapBefore) * 1024 / agents.size()));
+        }
         long events = agents.stream().mapToLong(a -> a.events).sum();
         long bytes = agents.stream().mapToLong(a -> a.bytes).sum();
         p.notes.add(String.format("%d events (%.1f MiB) received in all; every agent current: %s", events, bytes / 1048576.0, settled));

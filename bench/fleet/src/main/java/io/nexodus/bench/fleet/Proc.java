@@ -77,6 +77,24 @@ final class Proc {
         return rss;
     }
 
+    /**
+     * The Java heap in use after a full collection (jcmd GC.run, then GC.heap_info), in MiB; -1 if jcmd cannot
+     * reach the process. RSS alone keeps what a burst once needed; this says what the open streams hold.
+     */
+    static double heapAfterGcMiB(long pid) {
+        try {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor();
+            Process info = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(info.getInputStream().readAllBytes());
+            info.waitFor();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+            return m.find() ? Long.parseLong(m.group(1)) / 1024.0 : -1;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     static long parentOf(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
