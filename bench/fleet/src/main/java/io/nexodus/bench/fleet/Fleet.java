@@ -37,7 +37,7 @@ public final class Fleet {
     /** The run's knobs ({@code --name=value}); see {@link #usage()}. */
     record Options(int agents, int fullSync, int concurrency, int restarts, int changes, int idleSeconds,
             boolean reconnect, String url, String adminToken, Path localJar, Path out, List<String> appJvm,
-            int deliveryTimeoutSeconds, boolean preOnline) {
+            int deliveryTimeoutSeconds, boolean preOnline, int connected) {
 
         static Options parse(String... args) {
             java.util.Map<String, String> m = new java.util.HashMap<>();
@@ -62,9 +62,10 @@ public final class Fleet {
                     m.containsKey("out") ? Path.of(m.get("out")) : null,
                     List.of(m.getOrDefault("app-jvm", "-Xmx1g").split(" ")),
                     Integer.parseInt(m.getOrDefault("delivery-timeout", "60")),
-                    Boolean.parseBoolean(m.getOrDefault("pre-online", "false")));
+                    Boolean.parseBoolean(m.getOrDefault("pre-online", "false")),
+                    Integer.parseInt(m.getOrDefault("connected", Integer.toString(agents))));
             m.keySet().removeAll(List.of("agents", "full-sync", "concurrency", "restarts", "changes", "idle-seconds",
-                    "reconnect", "url", "admin-token", "local-jar", "out", "app-jvm", "delivery-timeout", "pre-online"));
+                    "reconnect", "url", "admin-token", "local-jar", "out", "app-jvm", "delivery-timeout", "pre-online", "connected"));
             if (!m.isEmpty()) {
                 throw new IllegalArgumentException("unknown option(s) " + m.keySet() + "\n" + usage());
             }
@@ -74,7 +75,8 @@ public final class Fleet {
 
     static String usage() {
         return """
-                --agents=50            agents to register, each then holding one watch stream
+                --agents=50            agents to register
+                --connected=N          how many of them then hold a watch stream (all by default)
                 --full-sync=min(N,1000) agents whose first stream starts from revision 0 as a new nexd does; the others
                                        start where a pilot agent's full sync ended (agents that were current)
                 --concurrency=16       registrations in flight
@@ -151,6 +153,8 @@ public final class Fleet {
     private final HttpClient api;
     private final HttpClient streams;
     private final List<Agent> agents = new ArrayList<>();
+    /** The agents that hold a stream: the first {@code --connected} of them (all by default). */
+    private List<Agent> connected = List.of();
     private final List<String> failures = new ArrayList<>();
     private final StringBuilder report = new StringBuilder();
     private Phase.Pids pids;
@@ -219,6 +223,7 @@ public final class Fleet {
         for (int i = 0; i < o.agents(); i++) {
             agents.add(new Agent(i));
         }
+        connected = agents.subList(0, Math.min(o.connected(), agents.size()));
     }
 
     /** Every agent registers with the reusable key; then a share "restarts": the same key again → 409 → PATCH. */
@@ -264,13 +269,13 @@ public final class Fleet {
     }
 
     /**
-     * Every agent opens its one stream. A pilot syncs in full first; the first {@code full-sync} agents then start
-     * from 0 as new nexds do, the others from the pilot's revisions with at_tail (agents that were current, the
+     * Every agent opens its one stream. A pilot syncs in full first; the first {@code full-sync} connected then start
+     * from 0 as new nexds do, the others from the pilot's revisions with at_tail (connected that were current, the
      * steady state of a fleet). The phase ends when every stream answered and every agent is at tail and has seen
      * the last device revision (every agent going online is itself a change every other agent receives).
      */
     private void connect() throws Exception {
-        Phase p = new Phase("connect: " + o.agents() + " streams (" + Math.min(o.fullSync(), o.agents())
+        Phase p = new Phase("connect: " + connected.size() + " streams (" + Math.min(o.fullSync(), connected.size())
                 + " from revision 0, the rest current)", pids, db).begin();
         if (o.preOnline()) {
             if (db == null) {
@@ -283,35 +288,35 @@ public final class Fleet {
             }
         }
         double heapBefore = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
-        Agent pilot = agents.get(0);
+        Agent pilot = connected.get(0);
         openStream(pilot, p).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         await(() -> pilot.atTail(), 60, "the pilot agent's full sync");
         long[] current = {pilot.cursor(0), pilot.cursor(1), pilot.cursor(2)};
-        for (int i = 1; i < agents.size(); i++) {
+        for (int i = 1; i < connected.size(); i++) {
             if (i >= o.fullSync()) {
-                agents.get(i).startAt(current, true);
+                connected.get(i).startAt(current, true);
             }
         }
-        forEach(agents.subList(1, agents.size()), 64, a -> openStream(a, p));
-        long opened = agents.stream().filter(a -> a.open).count();
-        p.notes.add(String.format("%d of %d streams answered 200 after %.1f s", opened, agents.size(), p.elapsed()));
+        forEach(connected.subList(1, connected.size()), 64, a -> openStream(a, p));
+        long opened = connected.stream().filter(a -> a.open).count();
+        p.notes.add(String.format("%d of %d streams answered 200 after %.1f s", opened, connected.size(), p.elapsed()));
         long maxDevice = maxRevision("devices");
-        boolean settled = await(() -> agents.stream().allMatch(a -> a.atTail() && a.cursor(0) >= maxDevice),
+        boolean settled = await(() -> connected.stream().allMatch(a -> a.atTail() && a.cursor(0) >= maxDevice),
                 Math.max(60, o.agents() / 20), "every agent at tail and current");
         p.finish();
         double heapAfter = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
         if (heapBefore >= 0 && heapAfter >= 0) {
             p.notes.add(String.format("Java heap in use after a full GC: %.0f → %.0f MiB, %.1f KiB per open stream", heapBefore, heapAfter,
-                    (heapAfter - heapBefore) * 1024 / agents.size()));
+                    (heapAfter - heapBefore) * 1024 / connected.size()));
         }
-        long events = agents.stream().mapToLong(a -> a.events).sum();
-        long bytes = agents.stream().mapToLong(a -> a.bytes).sum();
+        long events = connected.stream().mapToLong(a -> a.events).sum();
+        long bytes = connected.stream().mapToLong(a -> a.bytes).sum();
         p.notes.add(String.format("%d events (%.1f MiB) received in all; every agent current: %s", events, bytes / 1048576.0, settled));
         p.notes.add(String.format("function process RSS per open stream: %.1f KiB ((%.0f − %.0f MiB) / %d; heap included, not yet collected)",
-                (p.appRssEnd - p.appRssStart) * 1024 / agents.size(), p.appRssEnd, p.appRssStart, agents.size()));
+                (p.appRssEnd - p.appRssStart) * 1024 / connected.size(), p.appRssEnd, p.appRssStart, connected.size()));
         report.append(p.markdown());
-        if (opened < agents.size()) {
-            failures.add((agents.size() - opened) + " streams not open; e.g. " + agents.stream().filter(a -> !a.open)
+        if (opened < connected.size()) {
+            failures.add((connected.size() - opened) + " streams not open; e.g. " + connected.stream().filter(a -> !a.open)
                     .map(a -> String.valueOf(a.lastError)).findFirst().orElse(""));
         } else if (!settled) {
             failures.add("not every agent reached the tail and the last device revision (" + maxDevice + ")");
@@ -320,12 +325,12 @@ public final class Fleet {
 
     /** Nothing changes: what open streams cost by themselves (the periodic credential re-check above all). */
     private void idle() throws Exception {
-        Phase p = new Phase("idle: " + agents.size() + " open streams, " + o.idleSeconds() + " s", pids, db).begin();
+        Phase p = new Phase("idle: " + connected.size() + " open streams, " + o.idleSeconds() + " s", pids, db).begin();
         Thread.sleep(o.idleSeconds() * 1000L);
         p.finish();
         p.notes.add(String.format("per 1,000 open streams: %.1f statements/s, %.1f transactions/s, function CPU %.1f ms/s, PostgreSQL CPU %.1f ms/s",
-                p.statementCalls() / p.seconds() * 1000 / agents.size(), p.xacts() / p.seconds() * 1000 / agents.size(),
-                p.appCpuMillis() / p.seconds() * 1000 / agents.size(), p.pgCpuMillis() / p.seconds() * 1000 / agents.size()));
+                p.statementCalls() / p.seconds() * 1000 / connected.size(), p.xacts() / p.seconds() * 1000 / connected.size(),
+                p.appCpuMillis() / p.seconds() * 1000 / connected.size(), p.pgCpuMillis() / p.seconds() * 1000 / connected.size()));
         report.append(p.markdown());
     }
 
@@ -335,7 +340,7 @@ public final class Fleet {
      */
     private void changes() throws Exception {
         Phase p = new Phase("changes: " + o.changes() + " security-group edits and " + o.changes()
-                + " endpoint PATCHes, each to " + agents.size() + " agents", pids, db).begin();
+                + " endpoint PATCHes, each to " + connected.size() + " agents", pids, db).begin();
         List<Long> sgDelays = new ArrayList<>();
         List<Long> deviceDelays = new ArrayList<>();
         org.HdrHistogram.Histogram perAgent = new org.HdrHistogram.Histogram(3_600_000_000L, 3);
@@ -350,7 +355,7 @@ public final class Fleet {
                 break;
             }
             delivered("security group change " + c, 1, new JsonObject(r.body).getLong("revision"), made, sgDelays, perAgent);
-            Agent mover = agents.get(ThreadLocalRandom.current().nextInt(agents.size()));
+            Agent mover = connected.get(ThreadLocalRandom.current().nextInt(connected.size()));
             made = System.nanoTime();
             r = call(HttpMethod.PATCH, "/api/devices/" + mover.id, mover.token, "{\"endpoints\":[{\"source\":\"local\",\"address\":\"10.9.9."
                     + (c % 250 + 1) + ":51820\"},{\"source\":\"stun:stun1.l.google.com:19302\",\"address\":\"198.51.100." + (c % 250 + 1)
@@ -374,15 +379,15 @@ public final class Fleet {
     /** Waits until every open agent has seen {@code revision} of {@code kind}; records the last one's delay. */
     private void delivered(String what, int kind, long revision, long made, List<Long> delays, org.HdrHistogram.Histogram perAgent)
             throws Exception {
-        boolean all = await(() -> agents.stream().allMatch(a -> a.cursor(kind) >= revision), o.deliveryTimeoutSeconds(), what);
+        boolean all = await(() -> connected.stream().allMatch(a -> a.cursor(kind) >= revision), o.deliveryTimeoutSeconds(), what);
         if (!all) {
-            long missing = agents.stream().filter(a -> a.cursor(kind) < revision).count();
-            failures.add(what + " (revision " + revision + ") not delivered to " + missing + " of " + agents.size()
-                    + " agents within " + o.deliveryTimeoutSeconds() + " s");
+            long missing = connected.stream().filter(a -> a.cursor(kind) < revision).count();
+            failures.add(what + " (revision " + revision + ") not delivered to " + missing + " of " + connected.size()
+                    + " connected within " + o.deliveryTimeoutSeconds() + " s");
             return;
         }
         long last = 0;
-        for (Agent a : agents) {
+        for (Agent a : connected) {
             long at = a.sawAt(kind, revision);
             if (at > 0) {
                 perAgent.recordValue(Math.max(1, (at - made) / 1_000));
@@ -394,7 +399,7 @@ public final class Fleet {
 
     /** The plain list nexctl and the console use: the whole VPC, and a delta after one change. */
     private void lists() throws Exception {
-        Phase p = new Phase("list: the " + agents.size() + "-device VPC in full and as a delta (gt_revision), 5 each", pids, db).begin();
+        Phase p = new Phase("list: the " + o.agents() + "-device VPC in full and as a delta (gt_revision), 5 each", pids, db).begin();
         long since = maxRevision("devices") - 1;
         long full = 0;
         for (int i = 0; i < 5; i++) {
@@ -416,9 +421,9 @@ public final class Fleet {
      * last revisions and at_tail; an agent that was current should get nothing again.
      */
     private void reconnect() throws Exception {
-        long[] before = agents.stream().mapToLong(a -> a.streams).toArray();
-        long replayedBefore = agents.stream().mapToLong(a -> a.replayed).sum();
-        long eventsBefore = agents.stream().mapToLong(a -> a.events).sum();
+        long[] before = connected.stream().mapToLong(a -> a.streams).toArray();
+        long replayedBefore = connected.stream().mapToLong(a -> a.replayed).sum();
+        long eventsBefore = connected.stream().mapToLong(a -> a.events).sum();
         long t0 = System.nanoTime();
         stack.stopApp();
         double stopped = (System.nanoTime() - t0) / 1e9;
@@ -429,18 +434,18 @@ public final class Fleet {
             // the development issuer signs with a key made at each start: the admin asks again, as a user would log in
             admin = "Bearer " + new JsonObject(get("/dev/token?username=fleet-admin", null, null).body).getString("access_token");
         }
-        Phase p = new Phase("reconnect: the all-in-one restarted (SIGTERM, start), " + agents.size() + " agents resume", pids, db).begin();
+        Phase p = new Phase("reconnect: the all-in-one restarted (SIGTERM, start), " + connected.size() + " connected resume", pids, db).begin();
         boolean all = await(() -> {
-            for (int i = 0; i < agents.size(); i++) {
-                if (agents.get(i).streams <= before[i] || !agents.get(i).open) {
+            for (int i = 0; i < connected.size(); i++) {
+                if (connected.get(i).streams <= before[i] || !connected.get(i).open) {
                     return false;
                 }
             }
             return true;
         }, 120, "every agent resumed");
         double resumed = (System.nanoTime() - t0) / 1e9;
-        long replays = agents.stream().mapToLong(a -> a.replayed).sum() - replayedBefore;
-        long events = agents.stream().mapToLong(a -> a.events).sum() - eventsBefore;
+        long replays = connected.stream().mapToLong(a -> a.replayed).sum() - replayedBefore;
+        long events = connected.stream().mapToLong(a -> a.events).sum() - eventsBefore;
         // one change after: every resumed stream must carry it
         long made = System.nanoTime();
         Response r = call(HttpMethod.PATCH, "/api/security-groups/" + securityGroup, admin,
@@ -454,17 +459,17 @@ public final class Fleet {
         }
         p.finish();
         p.notes.add(String.format("SIGTERM → exited %.1f s, → ready again %.1f s, → every agent's stream open again %.1f s (%s)",
-                stopped, ready, resumed, all ? "all " + agents.size() : "NOT all"));
+                stopped, ready, resumed, all ? "all " + connected.size() : "NOT all"));
         p.notes.add(String.format("events received while resuming: %d, of which %d replays of revisions already seen", events, replays));
         p.notes.add("a change after the restart, made → last agent saw it (ms): " + millis(delay));
         report.append(p.markdown());
         if (!all) {
-            Agent stuck = agents.stream().filter(a -> a.streams <= before[a.index] || !a.open).findFirst().orElseThrow();
+            Agent stuck = connected.stream().filter(a -> a.streams <= before[a.index] || !a.open).findFirst().orElseThrow();
             failures.add("not every agent resumed within 120 s of the restart; e.g. agent " + stuck.index + ": streams "
                     + stuck.streams + " (before " + before[stuck.index] + "), open " + stuck.open + ", last error " + stuck.lastError);
         }
         if (replays > 0) {
-            failures.add(replays + " events replayed to agents that had them (resume by revision broken)");
+            failures.add(replays + " events replayed to connected that had them (resume by revision broken)");
         }
     }
 
