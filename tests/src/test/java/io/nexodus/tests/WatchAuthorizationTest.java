@@ -180,7 +180,7 @@ class WatchAuthorizationTest {
     }
 
     /**
-     * What open streams cost the database while nothing changes must not grow with their number (issue 27): the
+     * What open streams cost the database while nothing changes must not grow with their number (docs/benchmarks.md, "A fleet from its own process"): the
      * re-check of 40 device streams, every second here, is a few queries a round for all of them. It was two per
      * stream (credential, membership): ~80 transactions a second here, ~130 queries/s per 1,000 streams at 15 s.
      */

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * The fleet simulator (issue 27): N agents that behave as nexd does, driven from this process against a base URL
+ * The fleet simulator: N agents that behave as nexd does, driven from this process against a base URL
  * (by default a local all-in-one it starts itself on a PostgreSQL of its own). Phases: register (with a reusable
  * key; a share of agents "restart": 409 → PATCH), connect (each agent's one watch stream), idle, changes (an admin
  * edits the security group, agents PATCH endpoints; each change is timed to every connected agent), list (full

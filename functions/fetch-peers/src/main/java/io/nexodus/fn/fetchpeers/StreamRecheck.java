@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  * Every {@code nexodus.watch.reauthorize-every}, the replica checks again that each open stream's credential stands
  * and that its caller may still read each watched VPC, for all its streams together: at most four queries a round
  * (users, registration keys, device tokens, memberships) however many streams are open. One timer and one query per
- * stream, as before, cost ~130 queries/s per 1,000 idle streams (issue 27); a fleet of 10,000 agents would have
+ * stream, as before, cost ~130 queries/s per 1,000 idle streams (docs/benchmarks.md, "A fleet from its own process"); a fleet of 10,000 agents would have
  * spent more on asking than on its changes. A stream that fails its check ends with an error event; a round the
  * database could not answer cuts nothing (a stream that was authorised is not cut for a database away).
  */
