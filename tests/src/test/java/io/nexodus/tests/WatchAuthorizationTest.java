@@ -15,7 +15,11 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
 import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,9 @@ class WatchAuthorizationTest {
 
     @TestHTTPResource("/")
     URL base;
+
+    @Inject
+    Pool db;
 
     private WatchClient watch(String bearer, String vpc) throws Exception {
         return new WatchClient(base, "/api/events", bearer,
@@ -164,5 +171,51 @@ class WatchAuthorizationTest {
 
     private static io.restassured.specification.RequestSpecification json(String user, String body) {
         return given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON).body(body);
+    }
+
+    /** Transactions this database has run so far (every statement of a pooled client is one). */
+    private long transactions() {
+        return db.query("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
+                .execute().await().indefinitely().iterator().next().getLong(0);
+    }
+
+    /**
+     * What open streams cost the database while nothing changes must not grow with their number (docs/benchmarks.md, "A fleet from its own process"): the
+     * re-check of 40 device streams, every second here, is a few queries a round for all of them. It was two per
+     * stream (credential, membership): ~80 transactions a second here, ~130 queries/s per 1,000 streams at 15 s.
+     */
+    @Test
+    void reCheckingManyStreamsCostsAFewQueriesARoundNotTwoPerStream() throws Exception {
+        String user = Nexd.user("watch-many");
+        String vpc = Nexd.defaultVpc(user);
+        String key = "Bearer " + Nexd.regKey(user, vpc, "");
+        List<WatchClient> streams = new ArrayList<>();
+        try {
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Nexd nexd = new Nexd();
+                tokens.add(nexd.open(nexd.register(key, vpc, "").then().statusCode(201).extract().path("bearer_token")));
+            }
+            for (String token : tokens) {
+                WatchClient stream = watch("Bearer " + token, vpc);
+                assertEquals(200, stream.status);
+                stream.untilTail("device");
+                streams.add(stream);
+            }
+            // PostgreSQL publishes an idle backend's counts up to 10 s late: let the registrations' and the
+            // streams' openings land before the window
+            Thread.sleep(11_000);
+            long before = transactions();
+            Thread.sleep(6_000);
+            long spent = transactions() - before;
+            // 6 rounds: at most 4 queries each (+ the odd heartbeat); one per stream per round would be 240 and more
+            assertTrue(spent < 100, "40 idle streams re-checked 6 times cost " + spent + " transactions");
+            // and every stream stood its re-checks: nothing but the others going online, no error, no end
+            for (WatchClient stream : streams) {
+                stream.assertQuietOrOnline(10);
+            }
+        } finally {
+            streams.forEach(WatchClient::close);
+        }
     }
 }

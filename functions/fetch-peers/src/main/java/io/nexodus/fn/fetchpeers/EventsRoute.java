@@ -2,14 +2,12 @@ package io.nexodus.fn.fetchpeers;
 
 import io.nexodus.shared.access.Access;
 import io.nexodus.shared.error.ApiErrors;
-import io.nexodus.shared.error.ApiException;
 import io.nexodus.shared.flags.FeatureFlags;
 import io.nexodus.shared.http.ErrorResponses;
 import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.http.StreamRoute;
 import io.nexodus.shared.identity.BearerAuthentication;
 import io.nexodus.shared.identity.Caller;
-import io.nexodus.shared.identity.CredentialLiveness;
 import io.nexodus.shared.store.LikePatterns;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.smallrye.mutiny.Multi;
@@ -64,7 +62,7 @@ public class EventsRoute {
     Vertx vertx;
 
     @Inject
-    CredentialLiveness credentials;
+    StreamRecheck recheck;
 
     @Inject
     FeatureFlags flags;
@@ -74,14 +72,6 @@ public class EventsRoute {
 
     @ConfigProperty(name = "nexodus.watch.max-duration", defaultValue = "PT4M")
     Duration maxDuration;
-
-    /**
-     * How often an open stream checks again that its credential stands and its caller may still read every
-     * watched VPC: a deleted device or a member removed from the organization stops receiving within this
-     * (Nexodus: within 30 s).
-     */
-    @ConfigProperty(name = "nexodus.watch.reauthorize-every", defaultValue = "PT15S")
-    Duration reauthorizeEvery;
 
     @Inject
     StreamQuota quota;
@@ -138,14 +128,6 @@ public class EventsRoute {
                         .call(vpcId -> access.requireVpcMember(db, caller, vpcId, item.vpcId() != null ? "vpc" : "device"))
                         .map(vpcId -> new Resolved(spec(item, vpcId), item.gtRevision(), item.atTail())))
                 .collect().asList();
-    }
-
-    /** The credential still stands and its caller may still read every watched VPC; a 4xx failure if not. */
-    private Uni<Void> stillAuthorized(Caller caller, List<Resolved> specs) {
-        return credentials.require(caller)
-                .flatMap(ok -> Multi.createFrom().iterable(specs.stream().map(r -> r.spec().vpcId()).distinct().toList())
-                        .onItem().transformToUniAndConcatenate(vpcId -> access.requireVpcMember(db, caller, vpcId, "vpc"))
-                        .collect().last().replaceWithVoid());
     }
 
     private Uni<UUID> vpcOf(Caller caller, WatchRequest.Item item) {
@@ -206,19 +188,17 @@ public class EventsRoute {
         }
         ctx.response().setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "application/json;stream=watch");
+        // the status and headers go now, not with the first event: a client resuming at its tail may have nothing
+        // to read for minutes, and neither it (nexd returns from the request only with the headers) nor a proxy
+        // waiting for the response to start should take that for a hung server
+        ctx.response().writeHead();
         WatchStream stream = new WatchStream(ctx.response(), db, feeds, renderer);
         specs.forEach(r -> stream.add(r.spec(), r.gtRevision(), r.atTail()));
         UUID streamId = UUID.randomUUID();
         long timer = vertx.setTimer(maxDuration.toMillis(), t -> stream.end(null));
-        long recheck = vertx.setPeriodic(reauthorizeEvery.toMillis(), t -> stillAuthorized(caller, specs).subscribe().with(
-                ok -> { },
-                failure -> {
-                    // a 4xx means the credential or the membership is gone; anything else (the database away
-                    // for a moment) is no reason to cut a stream that was authorised
-                    if (failure instanceof ApiException refused && refused.status() < 500) {
-                        stream.end(renderer.error("", "watch ended: the credential or the access to the VPC is gone"));
-                    }
-                }));
+        // re-checked with every other stream of this replica, in a few queries a round (StreamRecheck)
+        Runnable unwatch = recheck.add(caller, specs.stream().map(r -> r.spec().vpcId()).distinct().toList(),
+                () -> stream.end(renderer.error("", "watch ended: the credential or the access to the VPC is gone")));
         Uni<Void> session = deviceId == null ? Uni.createFrom().voidItem() : online.opened(streamId, deviceId);
         metrics.opened();
         openStreams.add(stream);
@@ -226,7 +206,7 @@ public class EventsRoute {
             openStreams.remove(stream);
             metrics.closed();
             vertx.cancelTimer(timer);
-            vertx.cancelTimer(recheck);
+            unwatch.run();
             if (deviceId != null) {
                 online.closed(streamId, deviceId);
             }
@@ -234,7 +214,7 @@ public class EventsRoute {
             openStreams.remove(stream);
             metrics.closed();
             vertx.cancelTimer(timer);
-            vertx.cancelTimer(recheck);
+            unwatch.run();
             stream.end(renderer.error("", "watch failed: " + failure.getMessage()));
         });
     }

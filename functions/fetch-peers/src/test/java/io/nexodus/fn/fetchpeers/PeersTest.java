@@ -172,4 +172,35 @@ class PeersTest {
             reader.shutdownNow();
         }
     }
+
+    /**
+     * A client resuming at its tail (nexd after every stream end: its last revision and {@code at_tail: true}) has
+     * nothing to catch up, so the stream's first byte may be minutes away. Its status and headers must not wait for
+     * it: nexd's and the simulator's request returns only with the headers, and Knative's queue-proxy may cut a
+     * request whose response has not started. Found by the fleet simulator (bench/fleet): after a restart of
+     * fetch-peers no resumed agent saw its stream open until the next change.
+     */
+    @Test
+    void aStreamResumedAtItsTailAnswersItsHeadersAtOnce() throws Exception {
+        String user = TestUsers.unique("dave");
+        String vpc = provision(user);
+        TestDevices.Seeded a = device(vpc, vpc);
+        String watches = "[{\"kind\":\"device\",\"gt_revision\":" + revision(a.id()) + ",\"at_tail\":true,\"options\":{\"vpc-id\":\""
+                + vpc + "\"}}]";
+        java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> answer = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create(base + "api/events")).header("Authorization", TestTokens.bearer(user))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(watches)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> stream;
+        try {
+            stream = answer.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            answer.cancel(true);
+            throw new AssertionError("no status and headers within 5 s of a resume with nothing new", e);
+        }
+        try (InputStream body = stream.body()) {
+            assertEquals(200, stream.statusCode());
+            assertEquals("application/json;stream=watch", stream.headers().firstValue("Content-Type").orElse(""));
+        }
+    }
 }

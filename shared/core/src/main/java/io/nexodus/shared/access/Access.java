@@ -8,6 +8,9 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.UUID;
 
@@ -95,6 +98,34 @@ public class Access {
                         throw ApiErrors.notFound(field);
                     }
                     return null;
+                });
+    }
+
+    /** A user and a VPC: may this user read this VPC. */
+    public record UserVpc(UUID userId, UUID vpcId) {
+    }
+
+    /**
+     * {@link #requireVpcMember}'s membership rule for many pairs in one query (the re-check of a replica's open watch
+     * streams). The binding of a key or device token to its own VPC is the caller's and does not change; this is
+     * what can: the VPC deleted, the user no longer in its organization.
+     *
+     * @return the pairs among {@code pairs} whose user may still read the VPC
+     */
+    public Uni<Set<UserVpc>> members(SqlClient db, Collection<UserVpc> pairs) {
+        if (pairs.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        List<UserVpc> distinct = pairs.stream().distinct().toList();
+        return db.preparedQuery("SELECT uo.user_id, v.id FROM vpcs v JOIN user_organizations uo ON uo.organization_id = v.organization_id"
+                        + " JOIN unnest($1::uuid[], $2::uuid[]) AS p(user_id, vpc_id) ON p.vpc_id = v.id AND p.user_id = uo.user_id"
+                        + " WHERE v.deleted_at IS NULL")
+                .execute(Tuple.of(distinct.stream().map(UserVpc::userId).toArray(UUID[]::new),
+                        distinct.stream().map(UserVpc::vpcId).toArray(UUID[]::new)))
+                .map(rows -> {
+                    Set<UserVpc> members = new HashSet<>();
+                    rows.forEach(row -> members.add(new UserVpc(row.getUUID(0), row.getUUID(1))));
+                    return members;
                 });
     }
 }

@@ -8,7 +8,11 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Registration keys ({@code RK:}) and device tokens ({@code DT:}) as bearer tokens. Nexodus needed an
@@ -41,28 +45,64 @@ public class OpaqueTokens {
     }
 
     /** One place that says what makes a key or device token valid: live row, live owner, not revoked, not expired. */
-    private Uni<Caller> lookup(boolean regKey, byte[] tokenHash) {
-        String sql = regKey
-                ? "SELECT k.id, k.owner_id, k.vpc_id, k.expires_at, k.revoked_at IS NOT NULL AS revoked, u.idp_id"
+    private static String sql(boolean regKey, String hashCondition) {
+        return regKey
+                ? "SELECT k.token_hash, k.id, k.owner_id, k.vpc_id, k.expires_at, k.revoked_at IS NOT NULL AS revoked, u.idp_id"
                         + " FROM reg_keys k JOIN users u ON u.id = k.owner_id"
-                        + " AND u.deleted_at IS NULL WHERE k.token_hash = $1 AND k.deleted_at IS NULL"
-                : "SELECT d.id, d.owner_id, d.vpc_id, d.token_expires_at AS expires_at, false AS revoked, u.idp_id FROM devices d"
+                        + " AND u.deleted_at IS NULL WHERE k.token_hash " + hashCondition + " AND k.deleted_at IS NULL"
+                : "SELECT d.token_hash, d.id, d.owner_id, d.vpc_id, d.token_expires_at AS expires_at, false AS revoked, u.idp_id FROM devices d"
                         + " JOIN users u ON u.id = d.owner_id AND u.deleted_at IS NULL"
-                        + " WHERE d.token_hash = $1 AND d.deleted_at IS NULL";
-        return db.preparedQuery(sql).execute(Tuple.of(tokenHash)).map(rows -> {
+                        + " WHERE d.token_hash " + hashCondition + " AND d.deleted_at IS NULL";
+    }
+
+    /** Why the row's credential does not stand any more, or null when it does. */
+    private static String refusal(boolean regKey, Row row) {
+        if (row.getBoolean("revoked")) {
+            return "reg key revoked";
+        }
+        OffsetDateTime expires = row.getOffsetDateTime("expires_at");
+        if (expires != null && expires.isBefore(OffsetDateTime.now())) {
+            return regKey ? "reg key expired" : "device token expired";
+        }
+        return null;
+    }
+
+    private Uni<Caller> lookup(boolean regKey, byte[] tokenHash) {
+        return db.preparedQuery(sql(regKey, "= $1")).execute(Tuple.of(tokenHash)).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiErrors.unauthorized(regKey ? "invalid reg key" : "invalid device token");
             }
             Row row = rows.iterator().next();
-            if (row.getBoolean("revoked")) {
-                throw ApiErrors.unauthorized("reg key revoked");
-            }
-            OffsetDateTime expires = row.getOffsetDateTime("expires_at");
-            if (expires != null && expires.isBefore(OffsetDateTime.now())) {
-                throw ApiErrors.unauthorized(regKey ? "reg key expired" : "device token expired");
+            String refusal = refusal(regKey, row);
+            if (refusal != null) {
+                throw ApiErrors.unauthorized(refusal);
             }
             return new Caller(row.getUUID("owner_id"), row.getString("idp_id"),
                     regKey ? Caller.Kind.REG_KEY : Caller.Kind.DEVICE_TOKEN, row.getUUID("id"), row.getUUID("vpc_id"), tokenHash);
+        });
+    }
+
+    /**
+     * {@link #again} for many credentials of one kind in one query (a replica's open watch streams, re-checked
+     * together so that the database's work does not grow with their number).
+     *
+     * @return the hashes among {@code tokenHashes} whose credential still stands
+     */
+    public Uni<Set<ByteBuffer>> stillStanding(boolean regKey, Collection<byte[]> tokenHashes) {
+        if (tokenHashes.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        // bytea[] takes Vert.x core buffers
+        io.vertx.core.buffer.Buffer[] hashes = tokenHashes.stream().map(io.vertx.core.buffer.Buffer::buffer)
+                .toArray(io.vertx.core.buffer.Buffer[]::new);
+        return db.preparedQuery(sql(regKey, "= ANY($1)")).execute(Tuple.of(hashes)).map(rows -> {
+            Set<ByteBuffer> standing = new HashSet<>();
+            for (Row row : rows) {
+                if (refusal(regKey, row) == null) {
+                    standing.add(ByteBuffer.wrap(row.getDelegate().getBuffer("token_hash").getBytes()));
+                }
+            }
+            return standing;
         });
     }
 }

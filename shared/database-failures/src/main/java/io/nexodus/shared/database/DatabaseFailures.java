@@ -1,5 +1,6 @@
 package io.nexodus.shared.database;
 
+import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -8,7 +9,7 @@ import java.util.Set;
 
 /**
  * Tells a database that is away from a failure that is a bug. A database that is away (restarting, failing
- * over, out of connection slots, unreachable) decided nothing the caller could rely on, so the answer is
+ * over, out of connection slots, unreachable, no pooled connection free in time) decided nothing the caller could rely on, so the answer is
  * "retry later": HTTP 503 with {@code Retry-After} in the functions, gRPC {@code UNAVAILABLE} in the IPAM
  * server. Judged by SQLSTATE and exception type, never by message text (messages change between versions
  * and are localised by the server's {@code lc_messages}).
@@ -35,7 +36,8 @@ public final class DatabaseFailures {
                 return isAwayState(pg.getSqlState());
             }
             // the connection went away under a statement, or could not be made or kept (refused, reset, timed out)
-            if (t instanceof ClosedConnectionException || t instanceof IOException || isWriteOnClosedConnection(t)) {
+            if (t instanceof ClosedConnectionException || t instanceof IOException || isWriteOnClosedConnection(t)
+                    || isPoolTimeout(t)) {
                 return true;
             }
             t = t.getCause() == t ? null : t.getCause();
@@ -53,6 +55,18 @@ public final class DatabaseFailures {
     }
 
     private static final String NOT_ACTIVE = "Connection is not active now";
+
+    /**
+     * No connection of the pool came free within its wait: out of database capacity for now, like
+     * {@code 53300} too_many_connections. Vert.x fails the acquisition with one plain {@link VertxException}
+     * instance whose text is its own constant (private in {@code SqlConnectionPool}), so, as above, that text
+     * decides, and only on that exact type.
+     */
+    private static boolean isPoolTimeout(Throwable t) {
+        return t.getClass() == VertxException.class && POOL_TIMEOUT.equals(t.getMessage());
+    }
+
+    private static final String POOL_TIMEOUT = "Timeout waiting for connection";
 
     /** Class {@code 08} (connection exception) and the shutdown, start-up and connection-limit states. */
     public static boolean isAwayState(String sqlState) {

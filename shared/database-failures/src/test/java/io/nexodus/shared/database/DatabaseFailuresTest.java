@@ -44,4 +44,19 @@ class DatabaseFailuresTest {
                 "Connection is not active now, current status: CLOSED")));
         assertFalse(DatabaseFailures.isUnavailable(new NoStackTraceThrowable("something else")));
     }
+
+    /**
+     * Every connection of the pool busy for longer than its wait: the replica is out of database capacity for the
+     * moment, as with too_many_connections, and "retry later" is the answer, not a 500. The fleet simulator's
+     * 100,000-device run met it (docs/benchmarks.md, "A fleet from its own process"): stream opens answered 500.
+     * This is the very exception Vert.x's SQL pool fails an acquisition with (a no-stack-trace
+     * {@code VertxException}, one instance, in {@code SqlConnectionPool}); other VertxExceptions stay bugs.
+     */
+    @Test
+    void aPoolWithNoConnectionFreeInTimeIsAwayNotABug() {
+        io.vertx.core.VertxException poolTimeout = new io.vertx.core.VertxException("Timeout waiting for connection", true);
+        assertTrue(DatabaseFailures.isUnavailable(poolTimeout));
+        assertTrue(DatabaseFailures.isUnavailable(new CompletionException(poolTimeout)));
+        assertFalse(DatabaseFailures.isUnavailable(new io.vertx.core.VertxException("something else", true)));
+    }
 }

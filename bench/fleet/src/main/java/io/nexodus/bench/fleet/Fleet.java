@@ -1,0 +1,659 @@
+package io.nexodus.bench.fleet;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * The fleet simulator: N agents that behave as nexd does, driven from this process against a base URL
+ * (by default a local all-in-one it starts itself on a PostgreSQL of its own). Phases: register (with a reusable
+ * key; a share of agents "restart": 409 → PATCH), connect (each agent's one watch stream), idle, changes (an admin
+ * edits the security group, agents PATCH endpoints; each change is timed to every connected agent), list (full
+ * and delta), reconnect (the all-in-one restarted; agents resume by revision). Prints a markdown report; exits 1
+ * when the fleet did not work (an agent not registered or not connected, a change not delivered to everyone).
+ *
+ * <pre>java -jar bench/fleet/target/bench-fleet-0.1.0-SNAPSHOT.jar --agents=1000</pre>
+ */
+public final class Fleet {
+
+    /** The run's knobs ({@code --name=value}); see {@link #usage()}. */
+    record Options(int agents, int fullSync, int concurrency, int restarts, int changes, int idleSeconds,
+            boolean reconnect, String url, String adminToken, Path localJar, Path out, List<String> appJvm,
+            int deliveryTimeoutSeconds, boolean preOnline, int connected) {
+
+        static Options parse(String... args) {
+            java.util.Map<String, String> m = new java.util.HashMap<>();
+            for (String a : args) {
+                if (!a.startsWith("--")) {
+                    throw new IllegalArgumentException("unknown argument " + a + "\n" + usage());
+                }
+                int eq = a.indexOf('=');
+                m.put(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "true" : a.substring(eq + 1));
+            }
+            int agents = Integer.parseInt(m.getOrDefault("agents", "50"));
+            Options o = new Options(agents,
+                    Integer.parseInt(m.getOrDefault("full-sync", Integer.toString(Math.min(agents, 1000)))),
+                    Integer.parseInt(m.getOrDefault("concurrency", "16")),
+                    Integer.parseInt(m.getOrDefault("restarts", Integer.toString(Math.max(1, agents / 20)))),
+                    Integer.parseInt(m.getOrDefault("changes", "5")),
+                    Integer.parseInt(m.getOrDefault("idle-seconds", "35")),
+                    Boolean.parseBoolean(m.getOrDefault("reconnect", "true")),
+                    m.get("url"), m.get("admin-token"),
+                    Path.of(m.getOrDefault("local-jar", System.getProperty("nexodus.fleet.local-jar",
+                            "deploy/local/target/quarkus-app/quarkus-run.jar"))),
+                    m.containsKey("out") ? Path.of(m.get("out")) : null,
+                    List.of(m.getOrDefault("app-jvm", "-Xmx1g").split(" ")),
+                    Integer.parseInt(m.getOrDefault("delivery-timeout", "60")),
+                    Boolean.parseBoolean(m.getOrDefault("pre-online", "false")),
+                    Integer.parseInt(m.getOrDefault("connected", Integer.toString(agents))));
+            m.keySet().removeAll(List.of("agents", "full-sync", "concurrency", "restarts", "changes", "idle-seconds",
+                    "reconnect", "url", "admin-token", "local-jar", "out", "app-jvm", "delivery-timeout", "pre-online", "connected"));
+            if (!m.isEmpty()) {
+                throw new IllegalArgumentException("unknown option(s) " + m.keySet() + "\n" + usage());
+            }
+            return o;
+        }
+    }
+
+    static String usage() {
+        return """
+                --agents=50            agents to register
+                --connected=N          how many of them then hold a watch stream (all by default)
+                --full-sync=min(N,1000) agents whose first stream starts from revision 0 as a new nexd does; the others
+                                       start where a pilot agent's full sync ended (agents that were current)
+                --concurrency=16       registrations in flight
+                --restarts=N/20        agents that register again (409 → PATCH, nexd's restart)
+                --changes=5            security-group edits and as many device PATCHes, each timed to every agent
+                --idle-seconds=35      the idle phase (the streams' credential re-check runs every 15 s)
+                --reconnect=true       restart the all-in-one (SIGTERM) and time the fleet's resume
+                --url=URL              target a running stack instead (then --admin-token=BEARER if it has no /dev/token)
+                --local-jar=PATH       the all-in-one to start (deploy/local/target/quarkus-app/quarkus-run.jar)
+                --app-jvm="-Xmx1g"     JVM options of the all-in-one it starts
+                --delivery-timeout=60  seconds a change may take to reach every agent
+                --out=FILE             also write the report there
+                --pre-online=false     mark the fleet's devices online in the database before the streams open (a fleet
+                                       that was online on another replica): no agent's opening is then a change every
+                                       other agent receives, which at N agents is N² events (measured at 1,000 without)
+                """;
+    }
+
+    /** What a run found: its report and what failed (empty when the fleet worked). */
+    record Result(String report, List<String> failures) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // shared-core brings JBoss LogManager; JUL must be told before the first logger, or it complains
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Result result = run(options);
+        System.out.println(result.report());
+        if (options.out() != null) {
+            Files.writeString(options.out(), result.report());
+        }
+        if (!result.failures().isEmpty()) {
+            System.err.println("FLEET RUN FAILED:\n  " + String.join("\n  ", result.failures()));
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    static Result run(Options o) throws Exception {
+        Stack stack = null;
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        try {
+            String base;
+            DataSource db = null;
+            if (o.url() == null) {
+                stack = Stack.start(o.localJar(), Path.of("target", "fleet"), o.appJvm());
+                base = stack.baseUrl();
+                db = stack.database();
+            } else {
+                base = o.url().replaceFirst("/$", "");
+            }
+            return new Fleet(o, vertx, base, stack, db).go();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (stack != null) {
+                stack.close();
+            }
+        }
+    }
+
+    private final Options o;
+    private final Vertx vertx;
+    private final Stack stack;
+    private final DataSource db;
+    private final String host;
+    private final int port;
+    private final HttpClient api;
+    private final HttpClient streams;
+    private final List<Agent> agents = new ArrayList<>();
+    /** The agents that hold a stream: the first {@code --connected} of them (all by default). */
+    private List<Agent> connected = List.of();
+    private final List<String> failures = new ArrayList<>();
+    private final StringBuilder report = new StringBuilder();
+    private Phase.Pids pids;
+    private String admin;
+    private String vpc;
+    private String regKey;
+    private String securityGroup;
+    /** False while the all-in-one is restarted on purpose: streams that end then reconnect with nexd's pace. */
+    private volatile boolean running = true;
+
+    private Fleet(Options o, Vertx vertx, String base, Stack stack, DataSource db) throws Exception {
+        this.o = o;
+        this.vertx = vertx;
+        this.stack = stack;
+        this.db = db;
+        java.net.URI uri = java.net.URI.create(base);
+        this.host = uri.getHost();
+        this.port = uri.getPort() > 0 ? uri.getPort() : 80;
+        // short requests share a few kept-alive connections; each watch stream holds a connection of its own for
+        // minutes, so their pool is as large as the fleet
+        this.api = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(Math.max(8, o.concurrency() * 2)).setMaxWaitQueueSize(-1));
+        this.streams = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0),
+                new PoolOptions().setHttp1MaxSize(o.agents() + 16).setMaxWaitQueueSize(-1));
+        this.pids = new Phase.Pids(stack == null ? -1 : stack.appPid(), stack == null ? -1 : stack.pgPid());
+    }
+
+    private Result go() throws Exception {
+        report.append("## Fleet run: ").append(o.agents()).append(" agents\n\n");
+        report.append(String.format("- machine: nproc %d, %s, JDK %s; target %s%n", Runtime.getRuntime().availableProcessors(),
+                memTotal(), System.getProperty("java.version"), stack == null ? host + ":" + port : "the all-in-one, started here (" + o.appJvm() + ")"));
+        report.append("- options: ").append(o.toString().replaceFirst("^Options", "")).append("\n\n");
+        setup();
+        register();
+        if (failures.isEmpty()) {
+            connect();
+        }
+        if (failures.isEmpty()) {
+            idle();
+            changes();
+            lists();
+            if (o.reconnect() && stack != null) {
+                reconnect();
+            }
+        }
+        running = false;
+        for (Agent a : agents) {
+            if (a.response != null) {
+                a.response.request().connection().close();
+            }
+        }
+        report.append(failures.isEmpty() ? "**Result: the fleet worked.**\n" : "**Result: FAILED**: " + failures + "\n");
+        return new Result(report.toString(), failures);
+    }
+
+    // ---------------------------------------------------------------------------------------------- phases
+
+    private void setup() throws Exception {
+        admin = o.adminToken() != null ? o.adminToken()
+                : "Bearer " + new JsonObject(get("/dev/token?username=fleet-admin", null, null).body).getString("access_token");
+        vpc = new JsonObject(get("/api/users/me", admin, null).body).getString("id");
+        regKey = "Bearer " + new JsonObject(call(HttpMethod.POST, "/api/reg-keys", admin, "{\"vpc_id\":\"" + vpc
+                + "\",\"description\":\"fleet\"}", null).body).getString("bearer_token");
+        JsonArray groups = new JsonArray(get("/api/vpcs/" + vpc + "/security-groups", admin, null).body);
+        securityGroup = groups.getJsonObject(0).getString("id");
+        for (int i = 0; i < o.agents(); i++) {
+            agents.add(new Agent(i));
+        }
+        connected = agents.subList(0, Math.min(o.connected(), agents.size()));
+    }
+
+    /** Every agent registers with the reusable key; then a share "restarts": the same key again → 409 → PATCH. */
+    private void register() throws Exception {
+        Phase p = new Phase("register: " + o.agents() + " agents, " + o.concurrency() + " in flight, then "
+                + o.restarts() + " restarts (409 → PATCH)", pids, db).begin();
+        forEach(agents, o.concurrency(), a -> callAsync(HttpMethod.POST, "/api/devices", regKey, a.registerBody(vpc), p, "POST /api/devices")
+                .map(r -> {
+                    if (r.status == 201) {
+                        JsonObject d = new JsonObject(r.body);
+                        a.id = d.getString("id");
+                        a.token = "Bearer " + a.openToken(d.getString("bearer_token"));
+                    }
+                    return null;
+                }));
+        long registered = agents.stream().filter(a -> a.token != null).count();
+        forEach(agents.subList(0, Math.min(o.restarts(), agents.size())), o.concurrency(),
+                a -> callAsync(HttpMethod.POST, "/api/devices", regKey, a.registerBody(vpc), p, "POST /api/devices (restart)")
+                        .compose(r -> {
+                            if (r.status != 409) {
+                                return Future.succeededFuture(null);
+                            }
+                            String id = new JsonObject(r.body).getString("id");
+                            return callAsync(HttpMethod.PATCH, "/api/devices/" + id, regKey, a.registerBody(vpc), p,
+                                    "PATCH /api/devices/{id} (restart)").map(u -> {
+                                        if (u.status == 200 && id.equals(a.id)) {
+                                            a.token = "Bearer " + a.openToken(new JsonObject(u.body).getString("bearer_token"));
+                                        }
+                                        return null;
+                                    });
+                        }));
+        p.finish();
+        p.notes.add(String.format("%.1f registrations/s; PostgreSQL CPU %.2f ms and function CPU %.2f ms per registration (restarts included in the phase)",
+                registered / p.seconds(), p.pgCpuMillis() / (double) Math.max(1, registered), p.appCpuMillis() / (double) Math.max(1, registered)));
+        report.append(p.markdown());
+        if (registered < o.agents()) {
+            failures.add((o.agents() - registered) + " of " + o.agents() + " agents not registered");
+        }
+        long restarted = p.count("PATCH /api/devices/{id} (restart)", 200);
+        if (restarted < Math.min(o.restarts(), agents.size())) {
+            failures.add("only " + restarted + " of " + o.restarts() + " restarts answered 409 → PATCH 200");
+        }
+    }
+
+    /**
+     * Every agent opens its one stream. A pilot syncs in full first; the first {@code full-sync} connected then start
+     * from 0 as new nexds do, the others from the pilot's revisions with at_tail (connected that were current, the
+     * steady state of a fleet). The phase ends when every stream answered and every agent is at tail and has seen
+     * the last device revision (every agent going online is itself a change every other agent receives).
+     */
+    private void connect() throws Exception {
+        Phase p = new Phase("connect: " + connected.size() + " streams (" + Math.min(o.fullSync(), connected.size())
+                + " from revision 0, the rest current)", pids, db).begin();
+        if (o.preOnline()) {
+            if (db == null) {
+                throw new IllegalStateException("--pre-online needs the database: only when the simulator starts the stack");
+            }
+            try (var c = db.getConnection(); var s = c.prepareStatement("UPDATE devices SET online = true, online_at = now(),"
+                    + " last_seen_at = now() WHERE vpc_id = ?::uuid AND NOT online AND deleted_at IS NULL")) {
+                s.setString(1, vpc);
+                p.notes.add(s.executeUpdate() + " devices marked online in the database before any stream opened (--pre-online)");
+            }
+        }
+        double heapBefore = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
+        Agent pilot = connected.get(0);
+        openStream(pilot, p).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        await(() -> pilot.atTail(), 60, "the pilot agent's full sync");
+        long[] current = {pilot.cursor(0), pilot.cursor(1), pilot.cursor(2)};
+        for (int i = 1; i < connected.size(); i++) {
+            if (i >= o.fullSync()) {
+                connected.get(i).startAt(current, true);
+            }
+        }
+        forEach(connected.subList(1, connected.size()), 64, a -> openStream(a, p));
+        long opened = connected.stream().filter(a -> a.open).count();
+        p.notes.add(String.format("%d of %d streams answered 200 after %.1f s", opened, connected.size(), p.elapsed()));
+        long maxDevice = maxRevision("devices");
+        boolean settled = await(() -> connected.stream().allMatch(a -> a.atTail() && a.cursor(0) >= maxDevice),
+                Math.max(60, o.agents() / 20), "every agent at tail and current");
+        p.finish();
+        double heapAfter = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
+        if (heapBefore >= 0 && heapAfter >= 0) {
+            p.notes.add(String.format("Java heap in use after a full GC: %.0f → %.0f MiB, %.1f KiB per open stream", heapBefore, heapAfter,
+                    (heapAfter - heapBefore) * 1024 / connected.size()));
+        }
+        long events = connected.stream().mapToLong(a -> a.events).sum();
+        long bytes = connected.stream().mapToLong(a -> a.bytes).sum();
+        p.notes.add(String.format("%d events (%.1f MiB) received in all; every agent current: %s", events, bytes / 1048576.0, settled));
+        p.notes.add(String.format("function process RSS per open stream: %.1f KiB ((%.0f − %.0f MiB) / %d; heap included, not yet collected)",
+                (p.appRssEnd - p.appRssStart) * 1024 / connected.size(), p.appRssEnd, p.appRssStart, connected.size()));
+        report.append(p.markdown());
+        if (opened < connected.size()) {
+            failures.add((connected.size() - opened) + " streams not open; e.g. " + connected.stream().filter(a -> !a.open)
+                    .map(a -> String.valueOf(a.lastError)).findFirst().orElse(""));
+        } else if (!settled) {
+            failures.add("not every agent reached the tail and the last device revision (" + maxDevice + ")");
+        }
+    }
+
+    /** Nothing changes: what open streams cost by themselves (the periodic credential re-check above all). */
+    private void idle() throws Exception {
+        Phase p = new Phase("idle: " + connected.size() + " open streams, " + o.idleSeconds() + " s", pids, db).begin();
+        Thread.sleep(o.idleSeconds() * 1000L);
+        p.finish();
+        p.notes.add(String.format("per 1,000 open streams: %.1f statements/s, %.1f transactions/s, function CPU %.1f ms/s, PostgreSQL CPU %.1f ms/s",
+                p.statementCalls() / p.seconds() * 1000 / connected.size(), p.xacts() / p.seconds() * 1000 / connected.size(),
+                p.appCpuMillis() / p.seconds() * 1000 / connected.size(), p.pgCpuMillis() / p.seconds() * 1000 / connected.size()));
+        report.append(p.markdown());
+    }
+
+    /**
+     * One change at a time, so that each is timed alone: from just before the request is sent to when the last
+     * connected agent saw its revision (each agent's own arrival time, read back once the revision is known).
+     */
+    private void changes() throws Exception {
+        Phase p = new Phase("changes: " + o.changes() + " security-group edits and " + o.changes()
+                + " endpoint PATCHes, each to " + connected.size() + " agents", pids, db).begin();
+        List<Long> sgDelays = new ArrayList<>();
+        List<Long> deviceDelays = new ArrayList<>();
+        org.HdrHistogram.Histogram perAgent = new org.HdrHistogram.Histogram(3_600_000_000L, 3);
+        for (int c = 0; c < o.changes(); c++) {
+            int port = 1000 + c;
+            long made = System.nanoTime();
+            Response r = call(HttpMethod.PATCH, "/api/security-groups/" + securityGroup, admin,
+                    "{\"description\":\"fleet change " + c + "\",\"inbound_rules\":[{\"ip_protocol\":\"tcp\",\"from_port\":" + port
+                            + ",\"to_port\":" + port + ",\"ip_ranges\":[\"100.64.0.0/10\"]}],\"outbound_rules\":[]}", p);
+            if (r.status != 200) {
+                failures.add("security group PATCH answered " + r.status + ": " + r.body);
+                break;
+            }
+            delivered("security group change " + c, 1, new JsonObject(r.body).getLong("revision"), made, sgDelays, perAgent);
+            Agent mover = connected.get(ThreadLocalRandom.current().nextInt(connected.size()));
+            made = System.nanoTime();
+            r = call(HttpMethod.PATCH, "/api/devices/" + mover.id, mover.token, "{\"endpoints\":[{\"source\":\"local\",\"address\":\"10.9.9."
+                    + (c % 250 + 1) + ":51820\"},{\"source\":\"stun:stun1.l.google.com:19302\",\"address\":\"198.51.100." + (c % 250 + 1)
+                    + ":" + (30000 + c) + "\"}]}", p);
+            if (r.status != 200) {
+                failures.add("device PATCH answered " + r.status + ": " + r.body);
+                break;
+            }
+            delivered("device change " + c, 0, new JsonObject(r.body).getLong("revision"), made, deviceDelays, perAgent);
+        }
+        p.finish();
+        p.notes.add("change made → last agent saw it, security group (ms): " + millis(sgDelays));
+        p.notes.add("change made → last agent saw it, device endpoints (ms): " + millis(deviceDelays));
+        p.notes.add(String.format("change made → an agent saw it, over every agent and change: p50 %.1f ms, p99 %.1f ms",
+                perAgent.getValueAtPercentile(50) / 1e3, perAgent.getValueAtPercentile(99) / 1e3));
+        p.notes.add(String.format("statements per change: %.1f (both kinds; each write is 1–3 of them)",
+                p.statementCalls() / (double) Math.max(1, 2 * o.changes())));
+        report.append(p.markdown());
+    }
+
+    /** Waits until every open agent has seen {@code revision} of {@code kind}; records the last one's delay. */
+    private void delivered(String what, int kind, long revision, long made, List<Long> delays, org.HdrHistogram.Histogram perAgent)
+            throws Exception {
+        boolean all = await(() -> connected.stream().allMatch(a -> a.cursor(kind) >= revision), o.deliveryTimeoutSeconds(), what);
+        if (!all) {
+            long missing = connected.stream().filter(a -> a.cursor(kind) < revision).count();
+            failures.add(what + " (revision " + revision + ") not delivered to " + missing + " of " + connected.size()
+                    + " connected within " + o.deliveryTimeoutSeconds() + " s");
+            return;
+        }
+        long last = 0;
+        for (Agent a : connected) {
+            long at = a.sawAt(kind, revision);
+            if (at > 0) {
+                perAgent.recordValue(Math.max(1, (at - made) / 1_000));
+                last = Math.max(last, at - made);
+            }
+        }
+        delays.add(last);
+    }
+
+    /** The plain list nexctl and the console use: the whole VPC, and a delta after one change. */
+    private void lists() throws Exception {
+        Phase p = new Phase("list: the " + o.agents() + "-device VPC in full and as a delta (gt_revision), 5 each", pids, db).begin();
+        long since = maxRevision("devices") - 1;
+        long full = 0;
+        for (int i = 0; i < 5; i++) {
+            full = call(HttpMethod.GET, "/api/vpcs/" + vpc + "/devices", admin, null, p, "GET /api/vpcs/{id}/devices (full)").body.length();
+        }
+        long delta = 0;
+        for (int i = 0; i < 5; i++) {
+            delta = call(HttpMethod.GET, "/api/vpcs/" + vpc + "/devices?gt_revision=" + since, admin, null, p,
+                    "GET /api/vpcs/{id}/devices?gt_revision (delta)").body.length();
+        }
+        p.finish();
+        p.notes.add(String.format("full list %d bytes, delta %d bytes", full, delta));
+        report.append(p.markdown());
+    }
+
+    /**
+     * The replica all streams are on stops (SIGTERM, as a Knative scale-down or new revision) and starts again. Each
+     * agent reconnects as nexd does (at once on a clean end, else its 5 s ticker: a random wait up to 5 s) with its
+     * last revisions and at_tail; an agent that was current should get nothing again.
+     */
+    private void reconnect() throws Exception {
+        long[] before = connected.stream().mapToLong(a -> a.streams).toArray();
+        long replayedBefore = connected.stream().mapToLong(a -> a.replayed).sum();
+        long eventsBefore = connected.stream().mapToLong(a -> a.events).sum();
+        long t0 = System.nanoTime();
+        stack.stopApp();
+        double stopped = (System.nanoTime() - t0) / 1e9;
+        stack.startApp();
+        double ready = (System.nanoTime() - t0) / 1e9;
+        pids = new Phase.Pids(stack.appPid(), pids.pg());
+        if (o.adminToken() == null) {
+            // the development issuer signs with a key made at each start: the admin asks again, as a user would log in
+            admin = "Bearer " + new JsonObject(get("/dev/token?username=fleet-admin", null, null).body).getString("access_token");
+        }
+        Phase p = new Phase("reconnect: the all-in-one restarted (SIGTERM, start), " + connected.size() + " connected resume", pids, db).begin();
+        boolean all = await(() -> {
+            for (int i = 0; i < connected.size(); i++) {
+                if (connected.get(i).streams <= before[i] || !connected.get(i).open) {
+                    return false;
+                }
+            }
+            return true;
+        }, 120, "every agent resumed");
+        double resumed = (System.nanoTime() - t0) / 1e9;
+        long replays = connected.stream().mapToLong(a -> a.replayed).sum() - replayedBefore;
+        long events = connected.stream().mapToLong(a -> a.events).sum() - eventsBefore;
+        // one change after: every resumed stream must carry it
+        long made = System.nanoTime();
+        Response r = call(HttpMethod.PATCH, "/api/security-groups/" + securityGroup, admin,
+                "{\"description\":\"fleet after restart\"}", p);
+        List<Long> delay = new ArrayList<>();
+        if (r.status == 200) {
+            delivered("security group change after the restart", 1, new JsonObject(r.body).getLong("revision"), made, delay,
+                    new org.HdrHistogram.Histogram(3_600_000_000L, 3));
+        } else {
+            failures.add("security group PATCH after the restart answered " + r.status);
+        }
+        p.finish();
+        p.notes.add(String.format("SIGTERM → exited %.1f s, → ready again %.1f s, → every agent's stream open again %.1f s (%s)",
+                stopped, ready, resumed, all ? "all " + connected.size() : "NOT all"));
+        p.notes.add(String.format("events received while resuming: %d, of which %d replays of revisions already seen", events, replays));
+        p.notes.add("a change after the restart, made → last agent saw it (ms): " + millis(delay));
+        report.append(p.markdown());
+        if (!all) {
+            Agent stuck = connected.stream().filter(a -> a.streams <= before[a.index] || !a.open).findFirst().orElseThrow();
+            failures.add("not every agent resumed within 120 s of the restart; e.g. agent " + stuck.index + ": streams "
+                    + stuck.streams + " (before " + before[stuck.index] + "), open " + stuck.open + ", last error " + stuck.lastError);
+        }
+        if (replays > 0) {
+            failures.add(replays + " events replayed to connected that had them (resume by revision broken)");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- streams
+
+    /**
+     * Opens (or reopens) an agent's stream. When it ends, nexd reopens at once with its cursors and at_tail
+     * (internal/client custom_informer.go: an unexpected EOF restarts the watch); after an error, its 5 s ticker.
+     */
+    private Future<Void> openStream(Agent a, Phase p) {
+        long started = System.nanoTime();
+        RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI("/api/events")
+                .putHeader("Authorization", a.token).putHeader("Content-Type", "application/json");
+        String body = a.watchBody(vpc);
+        return streams.request(ro).compose(req -> req.send(Buffer.buffer(body))).compose(resp -> {
+            if (p != null) {
+                p.record("POST /api/events (open)", resp.statusCode(), System.nanoTime() - started);
+            }
+            if (resp.statusCode() != 200) {
+                return resp.body().compose(b -> {
+                    a.lastError = resp.statusCode() + " " + b;
+                    return Future.failedFuture(a.lastError);
+                });
+            }
+            debug(a, "stream open");
+            a.resetPartial();
+            a.response = resp;
+            a.open = true;
+            a.streams++;
+            resp.handler(a::onChunk);
+            resp.endHandler(v -> {
+                a.open = false;
+                reopenLater(a, 0);
+            });
+            resp.exceptionHandler(e -> {
+                a.open = false;
+                a.lastError = String.valueOf(e);
+                reopenLater(a, 5_000);
+            });
+            return Future.<Void>succeededFuture();
+        }).recover(e -> {
+            a.lastError = String.valueOf(e);
+            if (!a.open) {
+                reopenLater(a, 5_000);
+            }
+            return Future.failedFuture(e);
+        });
+    }
+
+    private final AtomicInteger reopening = new AtomicInteger();
+
+    private static final boolean DEBUG = System.getenv("FLEET_DEBUG") != null;
+
+    private static void debug(Agent a, String what) {
+        if (DEBUG && a.index < 2) {
+            System.err.printf("%tT.%<tL agent %d: %s%n", System.currentTimeMillis(), a.index, what);
+        }
+    }
+
+    private void reopenLater(Agent a, long maxDelayMillis) {
+        debug(a, "reopen within " + maxDelayMillis + " ms; last error " + a.lastError);
+        if (!running) {
+            return;
+        }
+        long delay = maxDelayMillis == 0 ? 1 : 1 + ThreadLocalRandom.current().nextLong(maxDelayMillis);
+        reopening.incrementAndGet();
+        vertx.setTimer(delay, t -> {
+            reopening.decrementAndGet();
+            if (running && !a.open) {
+                openStream(a, null);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------- HTTP
+
+    record Response(int status, String body) {
+    }
+
+    private Future<Response> callAsync(HttpMethod method, String path, String bearer, String body, Phase p, String op) {
+        long started = System.nanoTime();
+        RequestOptions ro = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(path);
+        if (bearer != null) {
+            ro.putHeader("Authorization", bearer);
+        }
+        if (body != null) {
+            ro.putHeader("Content-Type", "application/json");
+        }
+        return api.request(ro).compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+                .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString())))
+                .onComplete(ar -> {
+                    if (p != null) {
+                        p.record(op, ar.succeeded() ? ar.result().status : -1, System.nanoTime() - started);
+                    }
+                });
+    }
+
+    private Response call(HttpMethod method, String path, String bearer, String body, Phase p) throws Exception {
+        String op = method + " " + path.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "{id}").replaceAll("\\?.*", "");
+        return call(method, path, bearer, body, p, op);
+    }
+
+    private Response call(HttpMethod method, String path, String bearer, String body, Phase p, String op) throws Exception {
+        return callAsync(method, path, bearer, body, p, op).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    }
+
+    private Response get(String path, String bearer, Phase p) throws Exception {
+        Response r = call(HttpMethod.GET, path, bearer, null, p);
+        if (r.status != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + r.status + ": " + r.body);
+        }
+        return r;
+    }
+
+    /** Runs {@code work} over {@code items} with at most {@code inFlight} at once; returns when all are done. */
+    private static <T> void forEach(List<T> items, int inFlight, java.util.function.Function<T, Future<?>> work) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        AtomicInteger active = new AtomicInteger(Math.min(inFlight, items.size()));
+        if (items.isEmpty()) {
+            return;
+        }
+        Runnable[] worker = new Runnable[1];
+        worker[0] = () -> {
+            int i = next.getAndIncrement();
+            if (i >= items.size()) {
+                if (active.decrementAndGet() == 0) {
+                    done.complete(null);
+                }
+                return;
+            }
+            work.apply(items.get(i)).onComplete(ar -> worker[0].run());
+        };
+        for (int w = 0; w < Math.min(inFlight, items.size()); w++) {
+            worker[0].run();
+        }
+        done.get(1, TimeUnit.HOURS);
+    }
+
+    private static boolean await(java.util.function.BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return condition.getAsBoolean();
+    }
+
+    private long maxRevision(String table) throws Exception {
+        if (db != null) {
+            try (var c = db.getConnection(); var s = c.createStatement();
+                    var r = s.executeQuery("SELECT coalesce(max(revision), 0) FROM " + table + " WHERE vpc_id = '" + vpc + "'")) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+        // a remote target: the list's own revisions
+        JsonArray all = new JsonArray(get("/api/vpcs/" + vpc + "/devices", admin, null).body);
+        long max = 0;
+        for (int i = 0; i < all.size(); i++) {
+            max = Math.max(max, all.getJsonObject(i).getLong("revision"));
+        }
+        return max;
+    }
+
+    private static String millis(List<Long> nanos) {
+        if (nanos.isEmpty()) {
+            return "none";
+        }
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        StringBuilder b = new StringBuilder();
+        for (long n : nanos) {
+            b.append(b.isEmpty() ? "" : ", ").append(n / 1_000_000);
+        }
+        return b + String.format(" (median %d, max %d)", sorted[sorted.length / 2] / 1_000_000, sorted[sorted.length - 1] / 1_000_000);
+    }
+
+    private static String memTotal() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
+        } catch (Exception e) {
+            return "memory ?";
+        }
+    }
+}
