@@ -1,6 +1,7 @@
 package io.nexodus.shared.websession;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -17,14 +18,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ConsoleOrigins {
 
-    @ConfigProperty(name = "quarkus.http.cors.origins")
-    Optional<List<String>> configured;
+    private final Set<String> origins;
 
-    private volatile Set<String> origins;
+    @Inject
+    ConsoleOrigins(@ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> configured) {
+        origins = configured.orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(ConsoleOrigins::normalize).collect(Collectors.toUnmodifiableSet());
+    }
 
     /** An {@code Origin} header's value, as a browser sends it: {@code scheme://host[:port]}. */
     public boolean isTrusted(String origin) {
-        return origin != null && origins().contains(normalize(origin));
+        return origin != null && origins.contains(normalize(origin));
     }
 
     /** An absolute http(s) URL on a trusted origin, without user info (which could disguise the host). */
@@ -44,16 +48,6 @@ public class ConsoleOrigins {
         } catch (java.net.URISyntaxException e) {
             return false;
         }
-    }
-
-    private Set<String> origins() {
-        Set<String> known = origins;
-        if (known == null) {
-            known = configured.orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
-                    .map(ConsoleOrigins::normalize).collect(Collectors.toUnmodifiableSet());
-            origins = known;
-        }
-        return known;
     }
 
     private static String normalize(String origin) {

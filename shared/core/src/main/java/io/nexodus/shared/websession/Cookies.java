@@ -1,5 +1,7 @@
 package io.nexodus.shared.websession;
 
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import java.time.Duration;
 
 /**
@@ -16,13 +18,17 @@ public final class Cookies {
     }
 
     public static String set(String name, String value, String path, Duration maxAge, boolean secure) {
-        return name + "=" + value + "; Path=" + path + "; Max-Age=" + maxAge.toSeconds() + "; HttpOnly"
-                + (secure ? "; Secure" : "") + "; SameSite=Lax";
+        return cookie(name, value, path, secure).setMaxAge(maxAge.toSeconds()).encode();
     }
 
     /** Tells the browser to drop the cookie (same name and path as it was set with). */
     public static String clear(String name, String path, boolean secure) {
-        return name + "=; Path=" + path + "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly"
-                + (secure ? "; Secure" : "") + "; SameSite=Lax";
+        // Max-Age=0 with an Expires in the past, for browsers that only know Expires
+        return cookie(name, "", path, secure).setMaxAge(0).encode();
+    }
+
+    private static Cookie cookie(String name, String value, String path, boolean secure) {
+        return Cookie.cookie(name, value).setPath(path).setHttpOnly(true).setSecure(secure)
+                .setSameSite(CookieSameSite.LAX);
     }
 }
