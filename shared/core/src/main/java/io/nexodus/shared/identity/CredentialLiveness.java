@@ -1,6 +1,5 @@
 package io.nexodus.shared.identity;
 
-import io.nexodus.shared.error.ApiErrors;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -29,26 +28,9 @@ public class CredentialLiveness {
     @Inject
     OpaqueTokens opaqueTokens;
 
-    private static final String USER = "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL";
-
-    /** Completes if the credential still stands, else fails with a 401 saying why it no longer does. */
-    public Uni<Void> require(Caller caller) {
-        return switch (caller.kind()) {
-            case USER_TOKEN -> db.preparedQuery(USER).execute(Tuple.of(caller.userId())).map(rows -> {
-                if (rows.size() == 0) {
-                    throw ApiErrors.unauthorized("the user was deleted");
-                }
-                return null;
-            });
-            // the very checks a key or device token met when it arrived, by its id
-            case REG_KEY, DEVICE_TOKEN -> opaqueTokens.again(caller).replaceWithVoid();
-            case SERVICE, SCHEDULE -> Uni.createFrom().voidItem();
-        };
-    }
-
     /**
-     * {@link #require} for many callers at once, in at most three queries whatever their number (users, registration
-     * keys, device tokens): what a replica's open watch streams cost the database stays flat as they grow.
+     * For many callers at once, in at most three queries whatever their number (users, registration keys, device
+     * tokens): what a replica's open watch streams cost the database stays flat as they grow.
      *
      * @return the callers among {@code callers} whose credential still stands
      */

@@ -35,15 +35,6 @@ public class OpaqueTokens {
         return lookup(token.startsWith(BearerTokens.REG_KEY_PREFIX), BearerTokens.hash(token));
     }
 
-    /**
-     * The same checks again, by the token's hash (not the credential's id: a rotated device token belongs to a
-     * device that still exists): whether a registration key or device token resolved earlier still stands (a
-     * watch stream outlives the request that opened it).
-     */
-    public Uni<Caller> again(Caller caller) {
-        return lookup(caller.kind() == Caller.Kind.REG_KEY, caller.tokenHash());
-    }
-
     /** One place that says what makes a key or device token valid: live row, live owner, not revoked, not expired. */
     private static String sql(boolean regKey, String hashCondition) {
         return regKey
@@ -83,8 +74,10 @@ public class OpaqueTokens {
     }
 
     /**
-     * {@link #again} for many credentials of one kind in one query (a replica's open watch streams, re-checked
-     * together so that the database's work does not grow with their number).
+     * The same checks as {@link #resolve}, again, for many credentials of one kind in one query: whether keys or
+     * device tokens resolved earlier still stand (a replica's open watch streams outlive the requests that opened
+     * them, and are re-checked together so that the database's work does not grow with their number). By the
+     * token's hash, not the credential's id: a rotated device token belongs to a device that still exists.
      *
      * @return the hashes among {@code tokenHashes} whose credential still stands
      */
