@@ -40,10 +40,7 @@ class AotCacheTest {
     @Test
     void aTrainedCacheIsUsedAndAnUnusableOneStopsTheStart() throws Exception {
         Path curl = Tools.require("curl", "the AOT cache training run");
-        Path java25 = Tools.jdk(25).map(home -> home.resolve("bin/java")).orElse(null);
-        if (java25 == null) {
-            Tools.require("java25", "the images' AOT cache (a JDK 25 under /usr/lib/jvm or JAVA_HOME)");
-        }
+        Path java25 = Tools.requireJava(25, "the images' AOT cache");
         Path users = Repo.root().resolve("functions/users/target/quarkus-app");
         assertTrue(Files.isRegularFile(users.resolve("quarkus-run.jar")),
                 "the functions are packaged before this module's tests (mvn verify's order)");

@@ -29,17 +29,29 @@ final class Tools {
                 return Path.of(dir, name);
             }
         }
-        String message = "'" + name + "' is not installed: " + why + " cannot be checked";
+        throw missing("'" + name + "' is not installed: " + why + " cannot be checked",
+                "a tool missing in CI is a failure; .ci/run installs it", "install it (Debian: apt-get install -y " + name + ")");
+    }
+
+    /**
+     * What a test does when something it needs beyond a JDK and Maven is missing: fails under CI=true, else is
+     * skipped with a banner no one can read as a pass.
+     *
+     * @param inCi  why that is a failure in CI
+     * @param remedy what a developer does about it
+     * @return never: it fails or aborts (so a caller can write {@code throw missing(...)})
+     */
+    static AssertionError missing(String message, String inCi, String remedy) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(message + " (CI=true: a tool missing in CI is a failure; .ci/run installs it)");
+            fail(message + " (CI=true: " + inCi + ")");
         }
         System.err.println();
         System.err.println("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
         System.err.println("!!! SKIPPED, NOT PASSED: " + message);
-        System.err.println("!!! install it (Debian: apt-get install -y " + name + ") and run again");
+        System.err.println("!!! " + remedy + " and run again");
         System.err.println("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
         Assumptions.abort(message);
-        throw new AssertionError("unreachable");
+        return new AssertionError("unreachable");
     }
 
     /**
@@ -57,6 +69,13 @@ final class Tools {
         }
         return java.util.stream.Stream.concat(named, installed).filter(s -> s != null && !s.isBlank()).map(Path::of)
                 .filter(home -> Files.isExecutable(home.resolve("bin/java")) && major(home) >= minMajor).findFirst();
+    }
+
+    /** The {@code java} of a JDK of at least that major version ({@link #jdk}), or the test fails (CI) or is skipped. */
+    static Path requireJava(int minMajor, String why) {
+        return jdk(minMajor).map(home -> home.resolve("bin/java")).orElseThrow(() -> missing(
+                "no JDK " + minMajor + " or later: " + why + " cannot be checked", "CI has Temurin 25 under /usr/lib/jvm",
+                "install a JDK " + minMajor + " or later (e.g. Temurin 25 under /usr/lib/jvm, or JAVA_HOME)"));
     }
 
     private static int major(Path home) {
