@@ -23,7 +23,7 @@ public final class Cookies {
 
     /** Tells the browser to drop the cookie (same name and path as it was set with). */
     public static String clear(String name, String path, boolean secure) {
-        // Max-Age=0 with an Expires in the past, for browsers that only know Expires
+        // Max-Age=0; the encoder adds an Expires of now, for browsers that only know Expires
         return cookie(name, "", path, secure).setMaxAge(0).encode();
     }
 
