@@ -1,13 +1,12 @@
 package io.nexodus.fn.fetchpeers;
 
-import io.nexodus.shared.http.RestResponses;
-import io.smallrye.mutiny.Uni;
+import io.nexodus.shared.http.StreamedLists;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -19,9 +18,13 @@ public class PeersRoute {
     @Inject
     FetchPeers fetchPeers;
 
+    @Inject
+    StreamedLists lists;
+
+    /** Sent as it is read from the database ({@link StreamedLists}): a VPC's list can be 100,000 devices. */
     @GET
-    public Uni<Response> list(@RestPath String id, @RestQuery("gt_revision") Long gtRevision, @RestQuery String sort,
+    public RestMulti<byte[]> list(@RestPath String id, @RestQuery("gt_revision") Long gtRevision, @RestQuery String sort,
             @RestQuery String filter, @RestQuery String range) {
-        return fetchPeers.page(new ListPeers(id, gtRevision, sort, filter, range)).map(RestResponses::list);
+        return lists.respond(fetchPeers.stream(new ListPeers(id, gtRevision, sort, filter, range)));
     }
 }

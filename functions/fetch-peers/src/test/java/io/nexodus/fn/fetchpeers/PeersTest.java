@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nexodus.shared.model.TunnelIp;
 import io.nexodus.testing.PostgresTestResource;
@@ -108,6 +109,93 @@ class PeersTest {
                 .then().statusCode(404).body("resource", equalTo("vpc"));
         given().header("Authorization", TestTokens.bearer(stranger)).contentType(ContentType.JSON)
                 .body("{\"id\":\"" + vpc + "\"}").post("/list-peers").then().statusCode(404);
+    }
+
+    /** The list is sent from a cursor in batches of {@link FetchPeers#STREAM_BATCH}: across and at their edges. */
+    @Test
+    void aListOfManyBatchesArrivesWholeAndInOrderAtEveryBatchEdge() {
+        String user = TestUsers.unique("erin");
+        String vpc = provision(user);
+        int batch = FetchPeers.STREAM_BATCH;
+        List<String> ids = new ArrayList<>();
+        for (int n = 0; n < 2 * batch + 7; n++) {
+            ids.add(TestDevices.insert(db, vpc, vpc, new TunnelIp("100.64." + (n / 250) + "." + (n % 250 + 1), "100.64.0.0/10"),
+                    new TunnelIp("200::1:" + Integer.toHexString(n), "200::/64")).id());
+        }
+        assertWholeListInHostnameOrder(user, vpc, 2 * batch + 7);
+        // exactly two batches: the cursor's last read finds no row, which must not become an empty element
+        ids.subList(0, 7).forEach(this::delete);
+        assertWholeListInHostnameOrder(user, vpc, 2 * batch);
+        // a page of it, and the Funqy binding (not streamed) agreeing on the same rows
+        given().header("Authorization", TestTokens.bearer(user)).queryParam("range", "[10,19]")
+                .get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).header("X-Total-Count", String.valueOf(2 * batch)).body("size()", equalTo(10));
+        given().header("Authorization", TestTokens.bearer(user)).contentType(ContentType.JSON)
+                .body("{\"id\":\"" + vpc + "\"}").post("/list-peers")
+                .then().statusCode(200).body("size()", equalTo(2 * batch));
+        // no device at all: an empty array, not an empty body
+        String empty = TestUsers.unique("frank");
+        String emptyVpc = provision(empty);
+        assertEquals("[]", given().header("Authorization", TestTokens.bearer(empty)).get("/api/vpcs/" + emptyVpc + "/devices")
+                .then().statusCode(200).header("X-Total-Count", "0").extract().asString());
+    }
+
+    private void assertWholeListInHostnameOrder(String user, String vpc, int expected) {
+        io.restassured.response.Response listed = given().header("Authorization", TestTokens.bearer(user))
+                .get("/api/vpcs/" + vpc + "/devices").then().statusCode(200).contentType(ContentType.JSON)
+                .header("X-Total-Count", String.valueOf(expected)).extract().response();
+        List<String> hostnames = listed.jsonPath().getList("hostname");
+        List<String> listedIds = listed.jsonPath().getList("id");
+        assertEquals(expected, listedIds.size());
+        assertEquals(expected, new java.util.HashSet<>(listedIds).size(), "a device listed twice");
+        assertEquals(hostnames.stream().sorted().toList(), hostnames, "not in hostname order");
+        List<String> live = new ArrayList<>();
+        db.preparedQuery("SELECT id FROM devices WHERE vpc_id = $1 AND deleted_at IS NULL").execute(Tuple.of(UUID.fromString(vpc)))
+                .await().indefinitely().forEach(row -> live.add(row.getUUID(0).toString()));
+        assertEquals(new java.util.HashSet<>(live), new java.util.HashSet<>(listedIds));
+    }
+
+    /**
+     * A client that goes away in the middle of a list gives its cursor's connection back: more abandoned lists than
+     * the pool has connections, then the function still answers and no transaction is left open.
+     */
+    @Test
+    void listsAbandonedMidwayGiveTheirConnectionsBack() throws Exception {
+        String user = TestUsers.unique("grace");
+        String vpc = provision(user);
+        for (int n = 0; n < 3 * FetchPeers.STREAM_BATCH; n++) {
+            TestDevices.insert(db, vpc, vpc, new TunnelIp("100.65." + (n / 250) + "." + (n % 250 + 1), "100.64.0.0/10"),
+                    new TunnelIp("200::2:" + Integer.toHexString(n), "200::/64"));
+        }
+        for (int i = 0; i < 20; i++) {
+            // a raw socket, closed after the first bytes of the body: a client that went away, not one that drained it
+            try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+                socket.getOutputStream().write(("GET /api/vpcs/" + vpc + "/devices HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                        + TestTokens.bearer(user) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                assertEquals("HTTP/1.1 200 OK", reader.readLine());
+                String line;
+                do {
+                    line = reader.readLine();
+                } while (line != null && !line.isEmpty());
+                char[] first = new char[64];
+                assertTrue(reader.read(first, 0, 64) > 0, "no body");
+            }
+        }
+        given().header("Authorization", TestTokens.bearer(user)).queryParam("range", "[0,0]").get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).header("X-Total-Count", String.valueOf(3 * FetchPeers.STREAM_BATCH));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long open;
+        do {
+            open = db.query("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'")
+                    .execute().await().indefinitely().iterator().next().getLong(0);
+        } while (open > 0 && System.nanoTime() < deadline && sleep(100));
+        assertEquals(0, open, "transactions of abandoned lists still open");
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
     }
 
     @Test

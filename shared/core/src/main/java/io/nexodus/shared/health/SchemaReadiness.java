@@ -23,7 +23,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class SchemaReadiness implements AsyncHealthCheck {
 
     /** The newest migration this code was built with (V10__reg_key_token_at_rest.sql). */
-    public static final int REQUIRED = 11;
+    public static final int REQUIRED = 12;
 
     private static final String NAME = "schema";
 

@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -86,6 +87,37 @@ public final class ListQuery {
      */
     public <T> Uni<Page<T>> run(SqlClient db, String select, String from, List<Object> args,
             java.util.function.Function<Row, T> mapper) {
+        Statements sql = statements(select, from, args);
+        Uni<List<T>> items = db.preparedQuery(sql.rows()).execute(sql.args()).map(rows -> {
+            List<T> out = new ArrayList<>(rows.size());
+            rows.forEach(row -> out.add(mapper.apply(row)));
+            return out;
+        });
+        if (limit == null) {
+            return items.map(list -> new Page<>(list, list.size()));
+        }
+        return items.flatMap(list -> db.preparedQuery(sql.count()).execute(sql.args())
+                .map(rows -> new Page<>(list, rows.iterator().next().getLong(0))));
+    }
+
+    /**
+     * The same list streamed: a count of the rows first (the {@code X-Total-Count} header has to go before the
+     * body), then the rows in batches of {@code batch} from a cursor ({@link RowCursor}), so that neither this
+     * process nor the database holds the whole list at once.
+     */
+    public <T> Uni<StreamedPage<T>> stream(Pool db, String select, String from, List<Object> args,
+            java.util.function.Function<Row, T> mapper, int batch) {
+        Statements sql = statements(select, from, args);
+        return db.preparedQuery(sql.count()).execute(sql.args())
+                .map(rows -> new StreamedPage<>(RowCursor.batches(db, sql.rows(), sql.args(), batch)
+                        .map(rowBatch -> rowBatch.stream().map(mapper).toList()), rows.iterator().next().getLong(0)));
+    }
+
+    /** The list's statement and the count of its rows before paging, with their arguments. */
+    private record Statements(String rows, String count, Tuple args) {
+    }
+
+    private Statements statements(String select, String from, List<Object> args) {
         List<Object> all = new ArrayList<>(args);
         StringBuilder where = new StringBuilder(from);
         for (Map.Entry<String, Object> f : filters.entrySet()) {
@@ -102,18 +134,9 @@ public final class ListQuery {
                 where.append(" AND ").append(expr).append("::text = $").append(all.size());
             }
         }
-        String sql = "SELECT " + select + " " + where + " ORDER BY " + orderBy
+        String rows = "SELECT " + select + " " + where + " ORDER BY " + orderBy
                 + (limit != null ? " LIMIT " + limit + " OFFSET " + offset : "");
-        Uni<List<T>> items = db.preparedQuery(sql).execute(Tuple.from(all)).map(rows -> {
-            List<T> out = new ArrayList<>(rows.size());
-            rows.forEach(row -> out.add(mapper.apply(row)));
-            return out;
-        });
-        if (limit == null) {
-            return items.map(list -> new Page<>(list, list.size()));
-        }
-        return items.flatMap(list -> db.preparedQuery("SELECT count(*) " + where).execute(Tuple.from(all))
-                .map(rows -> new Page<>(list, rows.iterator().next().getLong(0))));
+        return new Statements(rows, "SELECT count(*) " + where, Tuple.from(all));
     }
 
     private static JsonArray array(String json) {

@@ -7,7 +7,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
-class PoolTimerRaceFilterTest {
+class KnownNoiseFilterTest {
 
     private static LogRecord uncaught(Throwable thrown) {
         LogRecord record = new LogRecord(Level.SEVERE, "Uncaught exception received by Vert.x");
@@ -25,16 +25,37 @@ class PoolTimerRaceFilterTest {
 
     @Test
     void dropsOnlyThePoolsDoubleCompletion() {
-        PoolTimerRaceFilter filter = new PoolTimerRaceFilter();
-        long before = PoolTimerRaceFilter.dropped();
+        KnownNoiseFilter filter = new KnownNoiseFilter();
+        long before = KnownNoiseFilter.dropped();
         assertFalse(filter.isLoggable(uncaught(thrownAt("Result is already complete",
                 "io.vertx.sqlclient.impl.pool.SqlConnectionPool"))));
-        assertTrue(PoolTimerRaceFilter.dropped() > before, "counted");
+        assertTrue(KnownNoiseFilter.dropped() > before, "counted");
 
         // the same failure elsewhere is a bug of ours and stays in the log, as does anything else
         assertTrue(filter.isLoggable(uncaught(thrownAt("Result is already complete", "io.nexodus.fn.Something"))));
         assertTrue(filter.isLoggable(uncaught(thrownAt("other", "io.vertx.sqlclient.impl.pool.SqlConnectionPool"))));
         assertTrue(filter.isLoggable(uncaught(new RuntimeException("Result is already complete"))));
         assertTrue(filter.isLoggable(new LogRecord(Level.SEVERE, "no exception")));
+    }
+
+    private static LogRecord streamingFailure(String logger, Throwable thrown) {
+        LogRecord record = new LogRecord(Level.SEVERE, "Exception in SSE server handling, impossible to send it to client");
+        record.setLoggerName(logger);
+        record.setThrown(thrown);
+        return record;
+    }
+
+    @Test
+    void dropsAStreamedAnswerWhoseClientWentAwayOnly() {
+        KnownNoiseFilter filter = new KnownNoiseFilter();
+        String handler = "org.jboss.resteasy.reactive.server.handlers.PublisherResponseHandler";
+        long before = KnownNoiseFilter.dropped();
+        assertFalse(filter.isLoggable(streamingFailure(handler, new java.io.IOException("Broken pipe"))));
+        assertFalse(filter.isLoggable(streamingFailure(handler, new io.vertx.core.http.HttpClosedException("Connection was closed"))));
+        assertTrue(KnownNoiseFilter.dropped() >= before + 2, "counted");
+
+        // a failure of the database or a bug in the middle of a stream stays, as does a broken pipe elsewhere
+        assertTrue(filter.isLoggable(streamingFailure(handler, new IllegalStateException("Timeout waiting for connection"))));
+        assertTrue(filter.isLoggable(streamingFailure("io.nexodus.fn.Something", new java.io.IOException("Broken pipe"))));
     }
 }

@@ -1,0 +1,58 @@
+package io.nexodus.shared.store;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Cursor;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rows of one query in batches from a server-side cursor, each batch read when the one before has been taken
+ * (a slow client slows the reads instead of the rows piling up in memory). A cursor lives in a transaction
+ * (PostgreSQL closes it at the transaction's end), so the connection is held from the first read to the last
+ * and given back, its read-only transaction rolled back, whichever way the stream ends: completed, failed, or
+ * cancelled by a client that went away.
+ */
+public final class RowCursor {
+
+    private RowCursor() {
+    }
+
+    private record Open(SqlConnection connection, Transaction transaction) {
+    }
+
+    public static Multi<List<Row>> batches(Pool db, String sql, Tuple args, int batch) {
+        return Multi.createFrom().resourceFromUni(() -> open(db), open -> read(open, sql, args, batch))
+                .withFinalizer(RowCursor::close);
+    }
+
+    private static Uni<Open> open(Pool db) {
+        return db.getConnection().flatMap(connection -> connection.begin()
+                .map(transaction -> new Open(connection, transaction))
+                .onFailure().call(connection::close));
+    }
+
+    private static Multi<List<Row>> read(Open open, String sql, Tuple args, int batch) {
+        return open.connection().prepare(sql).toMulti().flatMap(statement -> {
+            Cursor cursor = statement.cursor(args);
+            return Multi.createBy().repeating().uni(() -> cursor.read(batch)).whilst(rows -> cursor.hasMore())
+                    // a read that ends exactly at a batch boundary is followed by one that finds no row
+                    .filter(rows -> rows.size() > 0)
+                    .map(rows -> {
+                        List<Row> out = new ArrayList<>(rows.size());
+                        rows.forEach(out::add);
+                        return out;
+                    });
+        });
+    }
+
+    private static Uni<Void> close(Open open) {
+        return open.transaction().rollback().onFailure().recoverWithNull()
+                .eventually(() -> open.connection().close());
+    }
+}
