@@ -9,6 +9,7 @@ import io.nexodus.shared.http.Ids;
 import io.nexodus.shared.identity.Caller;
 import io.nexodus.shared.identity.CurrentCaller;
 import io.nexodus.shared.model.Device;
+import io.nexodus.shared.store.CursorLimit;
 import io.nexodus.shared.store.ListParams;
 import io.nexodus.shared.store.ListQuery;
 import io.nexodus.shared.store.Page;
@@ -52,6 +53,9 @@ public class FetchPeers {
     @Inject
     Access access;
 
+    @Inject
+    CursorLimit cursors;
+
 
     @Funq("list-peers")
     @RequiresScope("read:organizations")
@@ -76,7 +80,7 @@ public class FetchPeers {
         Caller me = caller.get();
         PeerQuery peers = PeerQuery.of(input);
         return access.requireVpcMember(db, me, peers.vpcId(), "vpc")
-                .flatMap(org -> peers.list().stream(db, StoredDevice.COLUMNS, peers.from(), peers.args(),
+                .flatMap(org -> peers.list().stream(db, cursors, StoredDevice.COLUMNS, peers.from(), peers.args(),
                         StoredDevice::from, STREAM_BATCH))
                 .map(page -> page.map(DeviceTokenVault::withoutToken));
     }

@@ -193,6 +193,60 @@ class PeersTest {
         assertEquals(0, open, "transactions of abandoned lists still open");
     }
 
+    /**
+     * Lists longer than a batch hold a connection while their client reads: no more than
+     * {@code nexodus.store.max-open-cursors} (2) at once per replica, so they cannot take the pool from watch streams;
+     * one more is a 503 with Retry-After, a short list still answers, and the places come back when the clients go.
+     */
+    @Test
+    void longListsHoldAtMostTwoConnectionsAndAThirdIsTurnedAwayUntilOneEnds() throws Exception {
+        String user = TestUsers.unique("heidi");
+        String vpc = provision(user);
+        // enough rows (~20 MB of JSON) that an answer nobody reads fills the sockets and waits, its cursor open
+        db.preparedQuery("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, hostname, os, token_hash,"
+                        + " ipv4_tunnel_ips, endpoints)"
+                        + " SELECT gen_random_uuid(), v.id, v.id, v.organization_id, 'bulk-' || n || '-' || v.id,"
+                        + " 'bulk-' || lpad(n::text, 6, '0'), 'linux', sha256(('bulk-' || n || '-' || v.id)::bytea),"
+                        + " '[{\"address\":\"100.66.0.1\",\"cidr\":\"100.64.0.0/10\"}]',"
+                        + " '[{\"source\":\"local\",\"address\":\"172.17.0.3:51820\"}]'"
+                        + " FROM vpcs v, generate_series(1, 30000) n WHERE v.id = $1")
+                .execute(Tuple.of(UUID.fromString(vpc))).await().indefinitely();
+        List<java.net.Socket> unread = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                unread.add(listNobodyReads(user, vpc));
+            }
+            given().header("Authorization", TestTokens.bearer(user)).get("/api/vpcs/" + vpc + "/devices")
+                    .then().statusCode(503).header("Retry-After", "1").body("error", equalTo("service unavailable"));
+            // a list of one batch or less is read by one statement and needs no place
+            given().header("Authorization", TestTokens.bearer(user)).queryParam("range", "[0,9]").get("/api/vpcs/" + vpc + "/devices")
+                    .then().statusCode(200).header("X-Total-Count", "30000").body("size()", equalTo(10));
+        } finally {
+            for (java.net.Socket socket : unread) {
+                socket.close();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int status;
+        do {
+            status = given().header("Authorization", TestTokens.bearer(user)).queryParam("range", "[0,999]")
+                    .get("/api/vpcs/" + vpc + "/devices").then().extract().statusCode();
+        } while (status != 200 && System.nanoTime() < deadline && sleep(100));
+        assertEquals(200, status, "the places of lists whose clients went away did not come back");
+    }
+
+    /** Asks for a VPC's whole list and reads only the status line: the answer stays open, its cursor with it. */
+    private java.net.Socket listNobodyReads(String user, String vpc) throws Exception {
+        java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort());
+        socket.setReceiveBufferSize(4096);
+        socket.getOutputStream().write(("GET /api/vpcs/" + vpc + "/devices HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                + TestTokens.bearer(user) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] status = new byte[12];
+        assertEquals(12, socket.getInputStream().readNBytes(status, 0, 12));
+        assertEquals("HTTP/1.1 200", new String(status, StandardCharsets.US_ASCII));
+        return socket;
+    }
+
     private static boolean sleep(long millis) throws InterruptedException {
         Thread.sleep(millis);
         return true;

@@ -1,6 +1,7 @@
 package io.nexodus.shared.store;
 
 import io.nexodus.shared.error.ApiErrors;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -102,15 +103,26 @@ public final class ListQuery {
 
     /**
      * The same list streamed: a count of the rows first (the {@code X-Total-Count} header has to go before the
-     * body), then the rows in batches of {@code batch} from a cursor ({@link RowCursor}), so that neither this
+     * body), then the rows. What fits one batch is read by one statement, as {@link #run} does; a longer list is
+     * read from a cursor in batches of {@code batch} ({@link RowCursor}, within {@code limit}), so that neither this
      * process nor the database holds the whole list at once.
      */
-    public <T> Uni<StreamedPage<T>> stream(Pool db, String select, String from, List<Object> args,
+    public <T> Uni<StreamedPage<T>> stream(Pool db, CursorLimit limit, String select, String from, List<Object> args,
             java.util.function.Function<Row, T> mapper, int batch) {
         Statements sql = statements(select, from, args);
-        return db.preparedQuery(sql.count()).execute(sql.args())
-                .map(rows -> new StreamedPage<>(RowCursor.batches(db, sql.rows(), sql.args(), batch)
-                        .map(rowBatch -> rowBatch.stream().map(mapper).toList()), rows.iterator().next().getLong(0)));
+        return db.preparedQuery(sql.count()).execute(sql.args()).map(counted -> {
+            long total = counted.iterator().next().getLong(0);
+            Multi<List<Row>> rows = rowsToSend(total) <= batch
+                    ? db.preparedQuery(sql.rows()).execute(sql.args()).toMulti().filter(read -> read.size() > 0)
+                            .map(RowCursor::list)
+                    : RowCursor.batches(db, limit, sql.rows(), sql.args(), batch);
+            return new StreamedPage<>(rows.map(read -> read.stream().map(mapper).toList()), total);
+        });
+    }
+
+    /** How many of {@code total} rows this page holds. */
+    private long rowsToSend(long total) {
+        return limit == null ? total : Math.max(0, Math.min(limit, total - offset));
     }
 
     /** The list's statement and the count of its rows before paging, with their arguments. */

@@ -1,10 +1,12 @@
 package io.nexodus.shared.store;
 
+import io.nexodus.shared.error.ApiErrors;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Cursor;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -26,15 +28,21 @@ public final class RowCursor {
     private record Open(SqlConnection connection, Transaction transaction) {
     }
 
-    public static Multi<List<Row>> batches(Pool db, String sql, Tuple args, int batch) {
-        return Multi.createFrom().resourceFromUni(() -> open(db), open -> read(open, sql, args, batch))
-                .withFinalizer(RowCursor::close);
+    /** Within {@code limit}: a cursor over it fails with 503 before its first batch (see {@link CursorLimit}). */
+    public static Multi<List<Row>> batches(Pool db, CursorLimit limit, String sql, Tuple args, int batch) {
+        return Multi.createFrom().resourceFromUni(() -> open(db, limit), open -> read(open, sql, args, batch))
+                .withFinalizer((Open open) -> close(open, limit));
     }
 
-    private static Uni<Open> open(Pool db) {
+    private static Uni<Open> open(Pool db, CursorLimit limit) {
+        if (!limit.tryOpen()) {
+            return Uni.createFrom().failure(ApiErrors.unavailable("this replica already sends " + limit.max()
+                    + " long lists; retry in a moment"));
+        }
         return db.getConnection().flatMap(connection -> connection.begin()
                 .map(transaction -> new Open(connection, transaction))
-                .onFailure().call(connection::close));
+                .onFailure().call(connection::close))
+                .onFailure().invoke(limit::closed);
     }
 
     private static Multi<List<Row>> read(Open open, String sql, Tuple args, int batch) {
@@ -43,16 +51,20 @@ public final class RowCursor {
             return Multi.createBy().repeating().uni(() -> cursor.read(batch)).whilst(rows -> cursor.hasMore())
                     // a read that ends exactly at a batch boundary is followed by one that finds no row
                     .filter(rows -> rows.size() > 0)
-                    .map(rows -> {
-                        List<Row> out = new ArrayList<>(rows.size());
-                        rows.forEach(out::add);
-                        return out;
-                    });
+                    .map(RowCursor::list);
         });
     }
 
-    private static Uni<Void> close(Open open) {
+    /** The rows of one read, as a list (a RowSet can be iterated once per iterator, and has no list view). */
+    static List<Row> list(RowSet<Row> rows) {
+        List<Row> out = new ArrayList<>(rows.size());
+        rows.forEach(out::add);
+        return out;
+    }
+
+    private static Uni<Void> close(Open open, CursorLimit limit) {
         return open.transaction().rollback().onFailure().recoverWithNull()
-                .eventually(() -> open.connection().close());
+                .eventually(() -> open.connection().close())
+                .eventually(limit::closed);
     }
 }
