@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Cursor;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.PreparedStatement;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -25,34 +26,33 @@ public final class RowCursor {
     private RowCursor() {
     }
 
-    private record Open(SqlConnection connection, Transaction transaction) {
+    /** What a cursor holds: a pooled connection, its transaction, and the statement prepared on it. */
+    private record Open(SqlConnection connection, Transaction transaction, PreparedStatement statement) {
     }
 
     /** Within {@code limit}: a cursor over it fails with 503 before its first batch (see {@link CursorLimit}). */
     public static Multi<List<Row>> batches(Pool db, CursorLimit limit, String sql, Tuple args, int batch) {
-        return Multi.createFrom().resourceFromUni(() -> open(db, limit), open -> read(open, sql, args, batch))
+        return Multi.createFrom().resourceFromUni(() -> open(db, limit, sql), open -> read(open, args, batch))
                 .withFinalizer((Open open) -> close(open, limit));
     }
 
-    private static Uni<Open> open(Pool db, CursorLimit limit) {
+    private static Uni<Open> open(Pool db, CursorLimit limit, String sql) {
         if (!limit.tryOpen()) {
             return Uni.createFrom().failure(ApiErrors.unavailable("this replica already sends " + limit.max()
                     + " long lists; retry in a moment"));
         }
         return db.getConnection().flatMap(connection -> connection.begin()
-                .map(transaction -> new Open(connection, transaction))
+                .flatMap(transaction -> connection.prepare(sql).map(statement -> new Open(connection, transaction, statement)))
                 .onFailure().call(connection::close))
                 .onFailure().invoke(limit::closed);
     }
 
-    private static Multi<List<Row>> read(Open open, String sql, Tuple args, int batch) {
-        return open.connection().prepare(sql).toMulti().flatMap(statement -> {
-            Cursor cursor = statement.cursor(args);
-            return Multi.createBy().repeating().uni(() -> cursor.read(batch)).whilst(rows -> cursor.hasMore())
-                    // a read that ends exactly at a batch boundary is followed by one that finds no row
-                    .filter(rows -> rows.size() > 0)
-                    .map(RowCursor::list);
-        });
+    private static Multi<List<Row>> read(Open open, Tuple args, int batch) {
+        Cursor cursor = open.statement().cursor(args);
+        return Multi.createBy().repeating().uni(() -> cursor.read(batch)).whilst(rows -> cursor.hasMore())
+                // a read that ends exactly at a batch boundary is followed by one that finds no row
+                .filter(rows -> rows.size() > 0)
+                .map(RowCursor::list);
     }
 
     /** The rows of one read, as a list (a RowSet can be iterated once per iterator, and has no list view). */
@@ -62,8 +62,13 @@ public final class RowCursor {
         return out;
     }
 
+    /**
+     * The statement is closed by name: the pool keeps the physical connection, and with it, unclosed, every
+     * statement ever prepared on it (the pool's statement cache is off).
+     */
     private static Uni<Void> close(Open open, CursorLimit limit) {
-        return open.transaction().rollback().onFailure().recoverWithNull()
+        return open.statement().close().onFailure().recoverWithNull()
+                .chain(() -> open.transaction().rollback()).onFailure().recoverWithNull()
                 .eventually(() -> open.connection().close())
                 .eventually(limit::closed);
     }
