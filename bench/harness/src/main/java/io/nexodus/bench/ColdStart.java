@@ -94,7 +94,10 @@ public final class ColdStart {
             seedOrganizations(pg);
             DevTokenIssuer issuer = DevTokenIssuer.create("http://bench.local/issuer");
             String token = issuer.token("bench");
+            // the routes under /private/ (gc's) take the cluster's service token, not a user's
+            String serviceToken = "bench-service-" + java.util.UUID.randomUUID();
             Map<String, String> sysProps = new LinkedHashMap<>(issuer.config());
+            sysProps.put("nexodus.auth.service-token", serviceToken);
             sysProps.put("quarkus.datasource.reactive.url", pgUrl);
             sysProps.put("quarkus.datasource.username", "postgres");
             sysProps.put("quarkus.datasource.password", "postgres");
@@ -123,7 +126,7 @@ public final class ColdStart {
             for (Plan p : plans) {
                 if (!p.trainingFlags().isEmpty()) {
                     port = port >= 28_160 ? 28_100 : port + 1;
-                    train(p, sysProps, port, endpoints.get(p.app()), p.kind().equals("function") ? token : null,
+                    train(p, sysProps, port, endpoints.get(p.app()), credential(p, endpoints.get(p.app()), token, serviceToken),
                             timeoutMs, out.resolve("logs").resolve(p.app() + "-" + p.option() + "-training.log"));
                 }
             }
@@ -136,7 +139,7 @@ public final class ColdStart {
                     }
                     port = port >= 28_160 ? 28_100 : port + 1;
                     Endpoint path = endpoints.get(p.app());
-                    String auth = p.kind().equals("function") ? token : null; // the floors have no authentication
+                    String auth = credential(p, path, token, serviceToken);
                     Path log = out.resolve("logs").resolve(p.app() + "-" + p.option() + "-" + round + ".log");
                     Sample s = null;
                     for (int attempt = 1; s == null; attempt++) {
@@ -441,6 +444,14 @@ public final class ColdStart {
         }
         String[] r = live.get(0);
         return new Endpoint(r[0], r[1].replaceAll("\\{[^}]+}", java.util.UUID.randomUUID().toString()), true);
+    }
+
+    /** The floors have no authentication; a function's private route takes the service token, the others a user's. */
+    static String credential(Plan p, Endpoint endpoint, String userToken, String serviceToken) {
+        if (!p.kind().equals("function")) {
+            return null;
+        }
+        return endpoint.path().startsWith("/private/") ? serviceToken : userToken;
     }
 
     static String table(Map<Plan, List<Sample>> samples, int runs, long idleMs) {
