@@ -63,8 +63,8 @@ public final class RowCursor {
     }
 
     /**
-     * The statement is closed by name: the pool keeps the physical connection, and with it, unclosed, every
-     * statement ever prepared on it (the pool's statement cache is off).
+     * The statement is closed with the cursor, as a statement prepared by hand must be: the pool keeps the
+     * physical connection for other requests, and with it anything left open on it.
      */
     private static Uni<Void> close(Open open, CursorLimit limit) {
         return open.statement().close().onFailure().recoverWithNull()
