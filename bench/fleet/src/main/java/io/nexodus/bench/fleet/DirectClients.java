@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the direct baseline talks to, from the simulator's process: the stack's PostgreSQL through a Vert.x reactive
- * pool of its own (the client the functions use, with their defaults) and the all-in-one's IPAM gRPC server through
+ * pool of its own (the client the functions use, with Quarkus's defaults) and the all-in-one's IPAM gRPC server through
  * the project's {@link IpamClient}, under register-device's {@link DeviceAddresses}.
  */
 final class DirectClients implements AutoCloseable {
@@ -39,8 +39,11 @@ final class DirectClients implements AutoCloseable {
     static DirectClients open(Vertx vertx, Stack stack) {
         io.vertx.sqlclient.Pool pool = PgBuilder.pool()
                 .with(new PoolOptions().setMaxSize(POOL_SIZE))
+                // prepared statements cached per connection, as Quarkus's reactive PostgreSQL client does by default
+                // (PgPoolRecorder: cache-prepared-statements unset → true for PostgreSQL); Vert.x's own default is off,
+                // which would re-parse every statement and charge the baseline PostgreSQL work the functions do not do
                 .connectingTo(new PgConnectOptions().setHost("localhost").setPort(stack.pgPort()).setDatabase("postgres")
-                        .setUser("postgres").setPassword("postgres"))
+                        .setUser("postgres").setPassword("postgres").setCachePreparedStatements(true))
                 .using(vertx)
                 .build();
         // plaintext h2c on loopback, as the functions reach it (quarkus.grpc.clients.ipam.* in deploy/local)
