@@ -2,10 +2,13 @@ package io.nexodus.bench.fleet;
 
 import io.nexodus.shared.crypto.TokenSeal;
 import io.nexodus.shared.crypto.WireGuardKeys;
+import io.nexodus.shared.devices.DeviceFields;
+import io.nexodus.shared.model.Endpoint;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.List;
 
 /**
  * One simulated nexd: a WireGuard key pair, its device and token, and its one watch stream with the three watches
@@ -60,11 +63,20 @@ final class Agent {
         }
     }
 
+    /** The registration nexd sends: the same hostname and endpoints as {@link #endpoints} (the direct baseline's). */
     String registerBody(String vpcId) {
-        return "{\"vpc_id\":\"" + vpcId + "\",\"public_key\":\"" + publicKey + "\",\"hostname\":\"fleet-" + index
-                + "\",\"os\":\"linux\",\"endpoints\":[{\"source\":\"local\",\"address\":\"10.0." + (index / 250 % 250) + "."
-                + (index % 250 + 1) + ":51820\"},{\"source\":\"stun:stun1.l.google.com:19302\",\"address\":\"203.0.113."
-                + (index % 250 + 1) + ":" + (20000 + index % 40000) + "\"}]}";
+        return "{\"vpc_id\":\"" + vpcId + "\",\"public_key\":\"" + publicKey + "\",\"hostname\":\"" + hostname()
+                + "\",\"os\":\"linux\",\"endpoints\":" + DeviceFields.json(endpoints()).encode() + "}";
+    }
+
+    String hostname() {
+        return "fleet-" + index;
+    }
+
+    /** A local address and a STUN-reflexive one, as nexd reports them. */
+    List<Endpoint> endpoints() {
+        return List.of(new Endpoint("local", "10.0." + (index / 250 % 250) + "." + (index % 250 + 1) + ":51820"),
+                new Endpoint("stun:stun1.l.google.com:19302", "203.0.113." + (index % 250 + 1) + ":" + (20000 + index % 40000)));
     }
 
     /** The watch request nexd sends (its informers in internal/nexodus/nexodus.go): a resume carries the cursors. */

@@ -67,7 +67,12 @@ final class Phase {
     }
 
     void record(String op, int status, long nanos) {
-        statuses.computeIfAbsent(op + " " + status, k -> new LongAdder()).increment();
+        record(op, Integer.toString(status), nanos);
+    }
+
+    /** @param outcome an HTTP status, or what became of work that has none (the direct baseline's) */
+    void record(String op, String outcome, long nanos) {
+        statuses.computeIfAbsent(op + " " + outcome, k -> new LongAdder()).increment();
         latency.computeIfAbsent(op, k -> new ConcurrentHistogram(3_600_000_000L, 3)).recordValue(Math.max(1, nanos / 1_000));
     }
 

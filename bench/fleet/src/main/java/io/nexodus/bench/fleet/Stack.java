@@ -28,6 +28,8 @@ final class Stack implements AutoCloseable {
     final int port;
     private final List<String> jvmOptions;
     private Process app;
+    /** The all-in-one's IPAM gRPC port (loopback), chosen afresh at each start: the direct baseline calls it. */
+    private volatile int ipamPort;
 
     private Stack(EmbeddedPostgres pg, Path jar, Path log, int port, List<String> jvmOptions) {
         this.pg = pg;
@@ -65,6 +67,15 @@ final class Stack implements AutoCloseable {
         return pg.getPostgresDatabase();
     }
 
+    /** The database's port on localhost (user and password postgres), for the direct baseline's own pool. */
+    int pgPort() {
+        return pg.getPort();
+    }
+
+    int ipamPort() {
+        return ipamPort;
+    }
+
     long appPid() {
         return app.pid();
     }
@@ -87,6 +98,10 @@ final class Stack implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("PORT", Integer.toString(port));
         pb.environment().put("HTTPS_PORT", Integer.toString(freePort()));
+        // set rather than left to the all-in-one to choose, so that the simulator knows where its IPAM listens; a
+        // fresh one at each start, since the port of the stopped one may still be held by its closing connections
+        ipamPort = freePort();
+        pb.environment().put("IPAM_PORT", Integer.toString(ipamPort));
         pb.environment().put("PG_URL", "postgresql://localhost:" + pg.getPort() + "/postgres");
         pb.environment().put("PG_USER", "postgres");
         // its self-made HTTPS certificate goes with the run, not into the user's home

@@ -35,6 +35,12 @@ public class OpaqueTokens {
         return lookup(token.startsWith(BearerTokens.REG_KEY_PREFIX), BearerTokens.hash(token));
     }
 
+    /**
+     * The per-request lookup of a registration key by its token's SHA-256 ($1). Public so that the fleet
+     * simulator's direct baseline (bench/fleet) issues the very statement a registration with a key costs.
+     */
+    public static final String REG_KEY_LOOKUP_SQL = sql(true, "= $1");
+
     /** One place that says what makes a key or device token valid: live row, live owner, not revoked, not expired. */
     private static String sql(boolean regKey, String hashCondition) {
         return regKey
@@ -59,7 +65,7 @@ public class OpaqueTokens {
     }
 
     private Uni<Caller> lookup(boolean regKey, byte[] tokenHash) {
-        return db.preparedQuery(sql(regKey, "= $1")).execute(Tuple.of(tokenHash)).map(rows -> {
+        return db.preparedQuery(regKey ? REG_KEY_LOOKUP_SQL : sql(false, "= $1")).execute(Tuple.of(tokenHash)).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiErrors.unauthorized(regKey ? "invalid reg key" : "invalid device token");
             }

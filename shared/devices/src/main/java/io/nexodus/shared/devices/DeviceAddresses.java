@@ -30,6 +30,16 @@ public class DeviceAddresses {
     @Inject
     IpamClient ipam;
 
+    /**
+     * Outside CDI, on an {@link IpamClient#over} client: the fleet simulator's direct baseline (bench/fleet) allocates
+     * through the very code register-device runs.
+     */
+    public static DeviceAddresses over(IpamClient ipam) {
+        DeviceAddresses addresses = new DeviceAddresses();
+        addresses.ipam = ipam;
+        return addresses;
+    }
+
     /** What a device holds in IPAM. */
     public record Allocation(String namespace, TunnelIp ipv4, TunnelIp ipv6, List<String> prefixes) {
 

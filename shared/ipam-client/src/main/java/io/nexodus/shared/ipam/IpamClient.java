@@ -43,12 +43,30 @@ public class IpamClient {
     @Inject
     IpamReachability reachability;
 
-    @ConfigProperty(name = "nexodus.ipam.deadline", defaultValue = "PT5S")
+    private static final String DEFAULT_DEADLINE = "PT5S";
+    private static final String DEFAULT_DUMP_DEADLINE = "PT120S";
+
+    @ConfigProperty(name = "nexodus.ipam.deadline", defaultValue = DEFAULT_DEADLINE)
     Duration deadline;
 
     /** A dump reads a whole namespace: its deadline grows with the allocations, unlike every other call's. */
-    @ConfigProperty(name = "nexodus.ipam.dump-deadline", defaultValue = "PT120S")
+    @ConfigProperty(name = "nexodus.ipam.dump-deadline", defaultValue = DEFAULT_DUMP_DEADLINE)
     Duration dumpDeadline;
+
+    /**
+     * A client outside CDI, on a channel its caller made, with the defaults the configuration has when nothing sets
+     * it (deadline, retries). The fleet simulator (bench/fleet) issues register-device's acquisitions through it for
+     * its direct baseline, so that both sides of its ratio make the same calls the same way.
+     */
+    public static IpamClient over(io.grpc.Channel channel) {
+        IpamClient client = new IpamClient();
+        client.channel = io.nexodus.shared.ipam.api.v1.MutinyIpamServiceGrpc.newMutinyStub(channel);
+        client.retry = IpamRetry.withDefaults();
+        client.reachability = new IpamReachability();
+        client.deadline = Duration.parse(DEFAULT_DEADLINE);
+        client.dumpDeadline = Duration.parse(DEFAULT_DUMP_DEADLINE);
+        return client;
+    }
 
     /** The generated Mutiny stub with this call's deadline, for the calls without a helper (child prefixes...). */
     public MutinyIpamServiceStub stub() {

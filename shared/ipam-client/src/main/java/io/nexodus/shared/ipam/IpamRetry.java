@@ -15,11 +15,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class IpamRetry {
 
-    @ConfigProperty(name = "nexodus.ipam.retries", defaultValue = "3")
+    static final String DEFAULT_RETRIES = "3";
+    static final String DEFAULT_BACKOFF = "PT0.1S";
+
+    @ConfigProperty(name = "nexodus.ipam.retries", defaultValue = DEFAULT_RETRIES)
     int retries;
 
-    @ConfigProperty(name = "nexodus.ipam.retry-backoff", defaultValue = "PT0.1S")
+    @ConfigProperty(name = "nexodus.ipam.retry-backoff", defaultValue = DEFAULT_BACKOFF)
     Duration backoff;
+
+    /** Outside CDI ({@link IpamClient#over}): the defaults the configuration has when nothing sets it. */
+    static IpamRetry withDefaults() {
+        IpamRetry retry = new IpamRetry();
+        retry.retries = Integer.parseInt(DEFAULT_RETRIES);
+        retry.backoff = Duration.parse(DEFAULT_BACKOFF);
+        return retry;
+    }
 
     public <T> Uni<T> transientFailures(Uni<T> call) {
         if (retries <= 0) {
