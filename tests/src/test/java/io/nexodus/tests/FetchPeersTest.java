@@ -14,6 +14,8 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
@@ -22,13 +24,23 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** fetch-peers: the peer list and the watch streams, against the real stack. */
 @QuarkusTest
+@TestProfile(FetchPeersTest.QuickOffline.class)
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class FetchPeersTest {
+
+    /** A device goes offline 1 s after its last stream closes, not 30 s (the default, for fleets reconnecting). */
+    public static class QuickOffline implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("nexodus.watch.offline-grace", "PT1S");
+        }
+    }
 
     @TestHTTPResource("/")
     URL base;
@@ -179,11 +191,19 @@ class FetchPeersTest {
         try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + agent.token(),
                 deviceWatch(vpc, 0, false))) {
             watch.untilTail("device");
-            boolean online = db.preparedQuery("SELECT online FROM devices WHERE id = $1")
-                    .execute(Tuple.of(UUID.fromString(agent.id()))).await().indefinitely().iterator().next().getBoolean(0);
-            assertTrue(online);
+            // written at the replica's next flush of online flips (nexodus.watch.online-flush, 1 s)
+            long deadline = System.currentTimeMillis() + 10_000;
+            boolean online = false;
+            while (!online && System.currentTimeMillis() < deadline) {
+                online = db.preparedQuery("SELECT online FROM devices WHERE id = $1")
+                        .execute(Tuple.of(UUID.fromString(agent.id()))).await().indefinitely().iterator().next().getBoolean(0);
+                if (!online) {
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(online, "online while its stream is open");
         }
-        // offline after the grace period
+        // offline after the grace period (1 s here, QuickOffline)
         long deadline = System.currentTimeMillis() + 15_000;
         boolean online = true;
         while (online && System.currentTimeMillis() < deadline) {
