@@ -14,6 +14,8 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
@@ -22,13 +24,27 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** fetch-peers: the peer list and the watch streams, against the real stack. */
 @QuarkusTest
+@TestProfile(FetchPeersTest.QuickOffline.class)
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class FetchPeersTest {
+
+    /**
+     * A device goes offline 5 s after its last stream closes (Nexodus's grace, and this project's before), not 30 s
+     * (the default, for fleets reconnecting): long enough for a watcher to close and resume its stream without
+     * flapping, short enough for aDeviceHoldingAWatchIsOnline to see it go.
+     */
+    public static class QuickOffline implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("nexodus.watch.offline-grace", "PT5S");
+        }
+    }
 
     @TestHTTPResource("/")
     URL base;
@@ -66,6 +82,11 @@ class FetchPeersTest {
             JsonObject self = replay.get(0).getJsonObject("value");
             assertEquals(watcher.id(), self.getString("id"));
             assertTrue(self.getString("bearer_token") == null, "a watch carries no token, not even the device's own");
+            if (!self.getBoolean("online")) {
+                // its own stream marks it online at the replica's next flush of online flips: a change of its own
+                JsonObject own = watch.next(10).getJsonObject("value");
+                assertEquals(watcher.id() + " online", own.getString("id") + (own.getBoolean("online") ? " online" : ""));
+            }
 
             Agent peer = register(bearer, vpc);
             JsonObject registered = watch.next(5);
@@ -103,6 +124,14 @@ class FetchPeersTest {
             List<JsonObject> replay = watch.untilTail("device");
             last = replay.stream().filter(e -> e.containsKey("value"))
                     .mapToLong(e -> e.getJsonObject("value").getLong("revision")).max().orElseThrow();
+            boolean selfOnline = replay.stream().filter(e -> e.containsKey("value")).map(e -> e.getJsonObject("value"))
+                    .anyMatch(v -> watcher.id().equals(v.getString("id")) && v.getBoolean("online"));
+            if (!selfOnline) {
+                // its own stream marks it online at the replica's next flush of online flips: seen here, not on resume
+                JsonObject own = watch.next(10).getJsonObject("value");
+                assertEquals(watcher.id() + " online", own.getString("id") + (own.getBoolean("online") ? " online" : ""));
+                last = Math.max(last, own.getLong("revision"));
+            }
         }
         // while disconnected: one device joins, one changes, one leaves
         Agent late = register(bearer, vpc);
@@ -179,11 +208,19 @@ class FetchPeersTest {
         try (WatchClient watch = new WatchClient(base, "/api/events", "Bearer " + agent.token(),
                 deviceWatch(vpc, 0, false))) {
             watch.untilTail("device");
-            boolean online = db.preparedQuery("SELECT online FROM devices WHERE id = $1")
-                    .execute(Tuple.of(UUID.fromString(agent.id()))).await().indefinitely().iterator().next().getBoolean(0);
-            assertTrue(online);
+            // written at the replica's next flush of online flips (nexodus.watch.online-flush, 1 s)
+            long deadline = System.currentTimeMillis() + 10_000;
+            boolean online = false;
+            while (!online && System.currentTimeMillis() < deadline) {
+                online = db.preparedQuery("SELECT online FROM devices WHERE id = $1")
+                        .execute(Tuple.of(UUID.fromString(agent.id()))).await().indefinitely().iterator().next().getBoolean(0);
+                if (!online) {
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(online, "online while its stream is open");
         }
-        // offline after the grace period
+        // offline after the grace period (5 s here, QuickOffline)
         long deadline = System.currentTimeMillis() + 15_000;
         boolean online = true;
         while (online && System.currentTimeMillis() < deadline) {

@@ -199,16 +199,17 @@ public class EventsRoute {
         // re-checked with every other stream of this replica, in a few queries a round (StreamRecheck)
         Runnable unwatch = recheck.add(caller, specs.stream().map(r -> r.spec().vpcId()).distinct().toList(),
                 () -> stream.end(renderer.error("", "watch ended: the credential or the access to the VPC is gone")));
-        Uni<Void> session = deviceId == null ? Uni.createFrom().voidItem() : online.opened(streamId, deviceId);
+        // the session row is written before the stream starts: it is what every replica counts as "online"
+        Uni<OnlineTracker.Session> session = deviceId == null ? Uni.createFrom().nullItem() : online.opened(streamId, deviceId);
         metrics.opened();
         openStreams.add(stream);
-        session.subscribe().with(ok -> stream.start(ended -> {
+        session.subscribe().with(held -> stream.start(ended -> {
             openStreams.remove(stream);
             metrics.closed();
             vertx.cancelTimer(timer);
             unwatch.run();
-            if (deviceId != null) {
-                online.closed(streamId, deviceId);
+            if (held != null) {
+                online.closed(held);
             }
         }), failure -> {
             openStreams.remove(stream);

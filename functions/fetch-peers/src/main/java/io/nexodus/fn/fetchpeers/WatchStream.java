@@ -70,6 +70,12 @@ final class WatchStream {
     void start(Consumer<WatchStream> onEnd) {
         response.closeHandler(v -> stop(onEnd));
         response.endHandler(v -> stop(onEnd));
+        if (response.closed()) {
+            // the client left while the stream was being set up (its session row written, say): a close handler set
+            // now would never run, and the session would outlive the stream
+            stop(onEnd);
+            return;
+        }
         Multi.createFrom().iterable(watches)
                 .onItem().transformToUniAndConcatenate(this::catchUp)
                 .collect().last()
