@@ -6,21 +6,56 @@ import java.io.IOException;
 /** The one PostgreSQL server of a test JVM; see {@link PostgresTestResource} for where it comes from. */
 public record TestPostgres(String host, int port, String user, String password) {
 
+    /**
+     * Where this JVM's server is, once started: a system property, because a static field is not enough. Quarkus
+     * loads every {@code @QuarkusTest} class whose test resources are restricted to it in a class loader of its own,
+     * each with its own copy of this class, so a static field alone started one server per test class (36 in the
+     * tests module, all running until the JVM ended). The first class starts the server, and its shutdown hook
+     * stops it; the others find it here.
+     */
+    private static final String SERVER_PROPERTY = "nexodus.test.postgres";
+    /** The last database number given out in this JVM (a system property for the same reason). */
+    private static final String DATABASES_PROPERTY = "nexodus.test.postgres.databases";
+
     private static TestPostgres instance;
 
-    public static synchronized TestPostgres get() {
-        if (instance == null) {
-            instance = start();
+    public static TestPostgres get() {
+        // the one lock every class loader's copy of this class shares
+        synchronized (System.getProperties()) {
+            if (instance == null) {
+                registerDriverOfThisClassLoader();
+                String started = System.getProperty(SERVER_PROPERTY);
+                if (started != null) {
+                    instance = fromUri(started);
+                } else {
+                    instance = start();
+                    System.setProperty(SERVER_PROPERTY, instance.toUri());
+                }
+            }
+            return instance;
         }
-        return instance;
+    }
+
+    /**
+     * DriverManager gives a connection only to a caller whose class loader sees the very Driver class it registered.
+     * Starting the embedded server loaded (and so registered) the JDBC driver in the class loader that started it;
+     * a test class with another class loader (another test profile) that only connects to the server must load it
+     * itself, or DriverManager answers "No suitable driver" (our own connections here, AppRole's, the tests').
+     */
+    private static void registerDriverOfThisClassLoader() {
+        try {
+            Class.forName("org.postgresql.Driver", true, TestPostgres.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the PostgreSQL JDBC driver is not on the test class path", e);
+        }
     }
 
     /**
      * A new, empty database on this server, named {@code <prefix>_<pid>_<n>} so that test JVMs and test
-     * classes never share one.
+     * classes never share one ({@code n} counts in the whole JVM, whichever class loader asks).
      */
     public String createDatabase(String prefix) {
-        String database = prefix + "_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
+        String database = prefix + "_" + ProcessHandle.current().pid() + "_" + nextDatabaseNumber();
         try (java.sql.Connection admin = java.sql.DriverManager.getConnection(jdbcUrl("postgres"), user, password);
                 java.sql.Statement sql = admin.createStatement()) {
             sql.execute("DROP DATABASE IF EXISTS " + database);
@@ -31,7 +66,28 @@ public record TestPostgres(String host, int port, String user, String password) 
         return database;
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger DATABASES = new java.util.concurrent.atomic.AtomicInteger();
+    private static long nextDatabaseNumber() {
+        synchronized (System.getProperties()) {
+            long next = Long.parseLong(System.getProperty(DATABASES_PROPERTY, "0")) + 1;
+            System.setProperty(DATABASES_PROPERTY, Long.toString(next));
+            return next;
+        }
+    }
+
+    /** The server as {@code postgresql://user:password@host:port}, for the other class loaders of this JVM. */
+    private String toUri() {
+        try {
+            return new java.net.URI("postgresql", user + ":" + password, host, port, null, null, null).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static TestPostgres fromUri(String uri) {
+        java.net.URI parsed = java.net.URI.create(uri);
+        String[] credentials = parsed.getUserInfo().split(":", 2);
+        return new TestPostgres(parsed.getHost(), parsed.getPort(), credentials[0], credentials[1]);
+    }
 
     /** The reactive client's URL form. */
     public String url(String database) {
