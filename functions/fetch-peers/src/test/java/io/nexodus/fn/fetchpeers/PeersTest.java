@@ -187,7 +187,7 @@ class PeersTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long open;
         do {
-            open = db.query("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'")
+            open = db.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'")
                     .execute().await().indefinitely().iterator().next().getLong(0);
         } while (open > 0 && System.nanoTime() < deadline && sleep(100));
         assertEquals(0, open, "transactions of abandoned lists still open");
