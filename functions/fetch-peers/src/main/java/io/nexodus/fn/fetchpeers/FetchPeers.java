@@ -65,10 +65,8 @@ public class FetchPeers {
     }
 
     Uni<Page<Device>> page(ListPeers input) {
-        Caller me = caller.get();
-        PeerQuery peers = PeerQuery.of(input);
-        return access.requireVpcMember(db, me, peers.vpcId(), "vpc")
-                .flatMap(org -> peers.list().run(db, StoredDevice.COLUMNS, peers.from(), peers.args(), StoredDevice::from))
+        return readable(input)
+                .flatMap(peers -> peers.list().run(db, StoredDevice.COLUMNS, peers.from(), peers.args(), StoredDevice::from))
                 .map(page -> page.map(DeviceTokenVault::withoutToken));
     }
 
@@ -77,12 +75,20 @@ public class FetchPeers {
      * 100,000 devices is a 77 MB answer, which must not sit whole in this process nor hold the pool while it is built).
      */
     Uni<StreamedPage<Device>> stream(ListPeers input) {
-        Caller me = caller.get();
-        PeerQuery peers = PeerQuery.of(input);
-        return access.requireVpcMember(db, me, peers.vpcId(), "vpc")
-                .flatMap(org -> peers.list().stream(db, cursors, StoredDevice.COLUMNS, peers.from(), peers.args(),
+        return readable(input)
+                .flatMap(peers -> peers.list().stream(db, cursors, StoredDevice.COLUMNS, peers.from(), peers.args(),
                         StoredDevice::from, STREAM_BATCH))
                 .map(page -> page.map(DeviceTokenVault::withoutToken));
+    }
+
+    /**
+     * The request's query once the caller may read the VPC (else 404). The caller and the input are checked here, before
+     * anything is read: a request without a credential or with a bad parameter fails as it arrives.
+     */
+    private Uni<PeerQuery> readable(ListPeers input) {
+        Caller me = caller.get();
+        PeerQuery peers = PeerQuery.of(input);
+        return access.requireVpcMember(db, me, peers.vpcId(), "vpc").replaceWith(peers);
     }
 
     /** The peers of a VPC a request names, as SQL: all of them, or only those changed after {@code gt_revision}. */
