@@ -286,12 +286,9 @@ class FrontDoorTest {
             assertEquals(200, stream.status);
             stream.untilTail("device");
             // quiet for more than twice the ordinary upstream timeout: an ordinary backend would have cut it
-            stream.assertQuietOrOnline((API_TIMEOUT_S * 2 + 1) * 1000L);
+            stream.assertQuiet((API_TIMEOUT_S * 2 + 1) * 1000L);
             String id = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
             JsonObject change = stream.next(5);
-            while ("change".equals(change.getString("type")) && !id.equals(change.getJsonObject("value").getString("id"))) {
-                change = stream.next(5);
-            }
             assertEquals(id, change.getJsonObject("value").getString("id"), "the change arrives through the door, unbuffered: " + change);
         }
         // and the other watch route goes to the same place

@@ -91,22 +91,6 @@ final class WatchClient implements AutoCloseable {
         }
     }
 
-    /** Within {@code millis}, only online flips (changes with online=true) arrive, if anything. */
-    void assertQuietOrOnline(long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            JsonObject event = events.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-            if (event == null) {
-                return;
-            }
-            boolean onlineFlip = "change".equals(event.getString("type"))
-                    && Boolean.TRUE.equals(event.getJsonObject("value").getBoolean("online"));
-            if (!onlineFlip) {
-                throw new AssertionError("unexpected watch event: " + event);
-            }
-        }
-    }
-
     @Override
     public void close() {
         try {

@@ -101,8 +101,8 @@ public final class Fleet {
                 --delivery-timeout=60  seconds a change may take to reach every agent
                 --out=FILE             also write the report there
                 --pre-online=false     mark the fleet's devices online in the database before the streams open (a fleet
-                                       that was online on another replica): no agent's opening is then a change every
-                                       other agent receives, which at N agents is N² events (measured at 1,000 without)
+                                       that was online on another replica): the openings then write no online flips
+                                       (before migration V13 each flip was also an event to every other agent: N²)
                 --direct=true          after the register phase, register-device from here against the same statements and
                                        IPAM calls issued directly from here, in a VPC of its own; in the list phase, the
                                        full list against its query run from here (rows mapped, no JSON). Needs the stack
@@ -482,7 +482,7 @@ public final class Fleet {
      * Every agent opens its one stream. A pilot syncs in full first; the first {@code full-sync} connected then start
      * from 0 as new nexds do, the others from the pilot's revisions with at_tail (connected that were current, the
      * steady state of a fleet). The phase ends when every stream answered and every agent is at tail and has seen
-     * the last device revision (every agent going online is itself a change every other agent receives).
+     * the last device revision (going online is presence, not a change: it draws no revision since migration V13).
      */
     private void connect() throws Exception {
         Phase p = new Phase("connect: " + connected.size() + " streams (" + Math.min(o.fullSync(), connected.size())

@@ -28,7 +28,7 @@ public class OnlineTracker {
     private static final Logger LOG = Logger.getLogger(OnlineTracker.class);
 
     /** One open stream holding a device online. */
-    record Session(UUID streamId, UUID deviceId, UUID vpcId) {
+    record Session(UUID streamId, UUID deviceId) {
     }
 
     /** This process among the replicas. */
@@ -47,7 +47,7 @@ public class OnlineTracker {
      * How long after its last stream closes a device is marked offline, unless a stream of it opens again meanwhile.
      * 30 s, not Nexodus's 5 s: nexd reopens at once after a clean end, but after an error only at its next 5 s tick,
      * and under load (a rollout moving a fleet, a pool saturated) a reopen can fail more than once; every flap is two
-     * revisions that every agent of the VPC receives (at 100,000 devices a restart under load wrote ~29,000 offline
+     * writes and a status that blinks in the console (at 100,000 devices a restart under load wrote ~29,000 offline
      * and ~29,000 online flips with 5 s). A device that is really gone shows online 30 s longer.
      */
     @ConfigProperty(name = "nexodus.watch.offline-grace", defaultValue = "PT30S")
@@ -58,14 +58,11 @@ public class OnlineTracker {
     /** Writes the stream's session row; the device is marked online at the next flush. */
     Uni<Session> opened(UUID streamId, UUID deviceId) {
         startHeartbeat();
-        return db.preparedQuery("WITH s AS (INSERT INTO device_sessions (stream_id, device_id, replica)"
-                        + " VALUES ($1, $2, $3) RETURNING device_id)"
-                        + " SELECT d.vpc_id FROM s JOIN devices d ON d.id = s.device_id")
+        return db.preparedQuery("INSERT INTO device_sessions (stream_id, device_id, replica) VALUES ($1, $2, $3)")
                 .execute(Tuple.of(streamId, deviceId, replica))
-                .map(rows -> {
-                    Session session = new Session(streamId, deviceId, rows.iterator().next().getUUID(0));
-                    flips.queue(deviceId, session.vpcId());
-                    return session;
+                .map(inserted -> {
+                    flips.queue(deviceId);
+                    return new Session(streamId, deviceId);
                 });
     }
 
@@ -73,7 +70,7 @@ public class OnlineTracker {
     void closed(Session session) {
         db.preparedQuery("DELETE FROM device_sessions WHERE stream_id = $1").execute(Tuple.of(session.streamId()))
                 .subscribe().with(ignored -> vertx.setTimer(Math.max(1, grace.toMillis()),
-                                t -> flips.queue(session.deviceId(), session.vpcId())),
+                                t -> flips.queue(session.deviceId())),
                         f -> LOG.warnf("session %s not closed: %s", session.streamId(), f.getMessage()));
     }
 

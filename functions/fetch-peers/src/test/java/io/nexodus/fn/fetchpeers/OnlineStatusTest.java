@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nexodus.shared.model.TunnelIp;
+import io.nexodus.shared.store.Signals;
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestDevices;
 import io.nexodus.testing.TestTokens;
@@ -44,8 +45,10 @@ import org.junit.jupiter.api.Test;
  * A device holding a watch stream is online ({@code OnlineTracker}), written in batches ({@code OnlineFlips}): a fleet
  * opening at once is marked online by one write per flush, not one per device (docs/benchmarks.md, "A fleet from
  * its own process"); a device goes offline a grace after its last stream closes, not while another holds it; a
- * stream opened and closed within one flush leaves the device offline; and a flip still bumps the device's revision,
- * so watchers and a {@code gt_revision} list see it. Here the flush runs every 2 s and the grace is 1 s
+ * stream opened and closed within one flush leaves the device offline; and a flip is presence, not a change the
+ * device's peers watch (migration V13): it keeps the revision, so watchers and a {@code gt_revision} list see the
+ * device's status with its next real change, not each flip (N agents opening at once were N² events). Here the flush
+ * runs every 2 s and the grace is 1 s
  * (application.properties).
  */
 @QuarkusTest
@@ -168,8 +171,8 @@ class OnlineStatusTest {
     }
 
     /**
-     * The number that matters is not revisions (each device written draws one, batched or not) but writing
-     * transactions: each takes the VPC's revision lock and wakes its watchers. A row's {@code xmin} is the
+     * The number that matters is writing transactions (each a commit, and a round of row locks that update-device's
+     * writes of the same devices wait for). A row's {@code xmin} is the
      * transaction that wrote it, so the devices' distinct {@code xmin}s count the writes that marked them online.
      * One per device before (20 here); one per flush now: two when the opens straddle a flush (more only if opening
      * the 20 took longer than a flush period, which the assertion allows for and says).
@@ -245,12 +248,13 @@ class OnlineStatusTest {
     }
 
     /**
-     * The flip bumps the device's revision and signals the VPC's watchers once per flush: a watcher at its tail hears
-     * it (the device's own stream watches another kind, so nothing else reads the devices' feed), and a list with
-     * {@code gt_revision} shows it.
+     * A flip keeps the device's revision: a watcher of the VPC's devices at its tail hears nothing of it (the device's own
+     * stream watches another kind, so nothing else reads the devices' feed), a {@code gt_revision} list from before it
+     * is empty; the device's next real change (here its hostname, written and signalled as update-device does) is the
+     * watcher's first event, and carries the status as it is then. Before V13 the flip itself was that first event.
      */
     @Test
-    void aFlipReachesTheVpcsWatchersAndAGtRevisionList() throws Exception {
+    void aFlipIsPresenceNotAChangeThePeersWatch() throws Exception {
         String user = TestUsers.unique("observer");
         String vpc = vpcOf(user);
         TestDevices.Seeded device = device(vpc);
@@ -261,18 +265,28 @@ class OnlineStatusTest {
             assertEquals(200, watcher.statusCode());
             CompletableFuture<JsonObject> next = firstEvent(watcher.body());
             held = deviceStream(device, vpc);
-            JsonObject event = next.get(aFlush().toSeconds() + 10, TimeUnit.SECONDS);
-            assertEquals("change", event.getString("type"), event.encode());
-            JsonObject flipped = event.getJsonObject("value");
-            assertEquals(device.id(), flipped.getString("id"));
-            assertEquals(Boolean.TRUE, flipped.getBoolean("online"), event.encode());
-            assertTrue(flipped.getLong("revision") > seen, "the flip drew a revision");
+            within(aFlush(), "online once its stream is open", () -> online(device.id()));
+            assertEquals(seen, row(device.id()).getLong("revision"), "the flip drew no revision");
+            assertEquals(List.of(), given().header("Authorization", TestTokens.bearer(user))
+                    .queryParam("gt_revision", seen).get("/api/vpcs/" + vpc + "/devices")
+                    .then().statusCode(200).extract().jsonPath().getList("$"), "nothing changed after " + seen);
 
-            List<Map<String, Object>> changed = given().header("Authorization", TestTokens.bearer(user))
+            db.preparedQuery("WITH d AS (UPDATE devices SET hostname = 'renamed' WHERE id = $1 RETURNING 1)"
+                            + " SELECT pg_notify($2, $3) FROM d")
+                    .execute(Tuple.of(UUID.fromString(device.id()), Signals.CHANNEL, Signals.devices(UUID.fromString(vpc))))
+                    .await().indefinitely();
+            JsonObject event = next.get(20, TimeUnit.SECONDS);
+            assertEquals("change", event.getString("type"), event.encode());
+            JsonObject changed = event.getJsonObject("value");
+            assertEquals(device.id() + " renamed online=true",
+                    changed.getString("id") + " " + changed.getString("hostname") + " online=" + changed.getBoolean("online"),
+                    "the first event is the real change, with the status as it is: " + event.encode());
+            assertTrue(changed.getLong("revision") > seen, "a real change draws a revision");
+            List<Map<String, Object>> delta = given().header("Authorization", TestTokens.bearer(user))
                     .queryParam("gt_revision", seen).get("/api/vpcs/" + vpc + "/devices")
                     .then().statusCode(200).extract().jsonPath().getList("$");
             assertEquals(List.of(device.id() + " online=true"),
-                    changed.stream().map(m -> m.get("id") + " online=" + m.get("online")).toList());
+                    delta.stream().map(m -> m.get("id") + " online=" + m.get("online")).toList());
         } finally {
             watcher.body().close();
             if (held != null) {
@@ -285,7 +299,7 @@ class OnlineStatusTest {
     private void holdAndQueue(TestDevices.Seeded device, String vpc) {
         db.preparedQuery("INSERT INTO device_sessions (stream_id, device_id, replica) VALUES ($1, $2, 'elsewhere')")
                 .execute(Tuple.of(UUID.randomUUID(), UUID.fromString(device.id()))).await().indefinitely();
-        flips.queue(UUID.fromString(device.id()), UUID.fromString(vpc));
+        flips.queue(UUID.fromString(device.id()));
     }
 
     /** A replica told to stop writes what it queued then, not at a next flush that will not come. */

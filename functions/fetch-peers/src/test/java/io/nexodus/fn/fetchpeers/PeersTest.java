@@ -286,7 +286,7 @@ class PeersTest {
         String watches = "[{\"kind\":\"device\",\"gt_revision\":" + seen + ",\"at_tail\":false,\"options\":{\"vpc-id\":\""
                 + vpc + "\"}}]";
         HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(
-                // the user's token: a device's own would mark it online, a change of its own on the stream
+                // the user's token: a device's own would open a session of its own, which this test does not need
                 HttpRequest.newBuilder(URI.create(base + "api/events")).header("Authorization", TestTokens.bearer(user))
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(watches)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());

@@ -22,8 +22,8 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class SchemaReadiness implements AsyncHealthCheck {
 
-    /** The newest migration this code was built with (V10__reg_key_token_at_rest.sql). */
-    public static final int REQUIRED = 12;
+    /** The newest migration this code was built with (V13__presence_is_not_a_watched_change.sql). */
+    public static final int REQUIRED = 13;
 
     private static final String NAME = "schema";
 
