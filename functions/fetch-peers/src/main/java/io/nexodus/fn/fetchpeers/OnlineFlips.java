@@ -1,5 +1,6 @@
 package io.nexodus.fn.fetchpeers;
 
+import io.nexodus.shared.device.DeviceSessions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -31,7 +32,7 @@ import org.jboss.logging.Logger;
  * tens of thousands of flips (docs/benchmarks.md, "A fleet from its own process").
  *
  * <p>A queued device is not told "online" or "offline": each write sets {@code online} to whether the device holds a
- * live session (a {@code device_sessions} row with a fresh heartbeat, on any replica) and touches only the devices
+ * live session ({@link DeviceSessions}: a row with a fresh heartbeat, on any replica) and touches only the devices
  * where that differs. So a device that opened and closed within one period, or closed and reopened within its grace,
  * costs nothing and ends right; and two replicas writing the same device agree.
  *
@@ -48,9 +49,6 @@ public class OnlineFlips {
 
     private static final Logger LOG = Logger.getLogger(OnlineFlips.class);
 
-    /** How long a session's heartbeat counts (its replica refreshes it every minute while the stream is open). */
-    static final String STALE = "3 minutes";
-
     /**
      * The rows of the batch, locked in id order before the write: two replicas writing overlapping batches, or a
      * batch and a single-device writer (update-device, the devices function), then wait for each other instead of
@@ -64,9 +62,7 @@ public class OnlineFlips {
      * online (it may be marked offline, as before).
      */
     static final String WRITE = "UPDATE devices d SET online = status.live, online_at = now(), last_seen_at = now()"
-            + " FROM (SELECT q.id, EXISTS (SELECT 1 FROM device_sessions s"
-            + " WHERE s.device_id = q.id AND s.heartbeat_at > now() - interval '" + STALE + "') AS live"
-            + " FROM unnest($1::uuid[]) AS q(id)) AS status"
+            + " FROM (SELECT q.id, " + DeviceSessions.isHeld("q.id") + " AS live FROM unnest($1::uuid[]) AS q(id)) AS status"
             + " WHERE d.id = status.id AND d.online <> status.live AND (d.deleted_at IS NULL OR NOT status.live)";
 
     /**

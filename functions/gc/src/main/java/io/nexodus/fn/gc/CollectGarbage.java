@@ -16,7 +16,8 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 
 /**
- * The {@code gc} function: removes ephemeral devices offline longer than the configured inactivity,
+ * The {@code gc} function: removes ephemeral devices offline longer than the configured inactivity, marks offline the
+ * devices no watch stream holds any more,
  * hard-deletes old tombstones (Nexodus's {@code /private/gc}) and gives back to IPAM what no live device holds. Fired by a schedule (a Knative PingSource, or a CronJob calling
  * {@code GET /private/gc} with the cluster's service token; the PingSource's tick carries no secret and
  * starts at most one sweep per interval); safe to run at any time and on any number
@@ -34,6 +35,9 @@ public class CollectGarbage {
 
     @Inject
     InactiveEphemeralDevices ephemeral;
+
+    @Inject
+    StaleOnlineStatus onlineStatus;
 
     @Inject
     GcPolicy policy;
@@ -57,6 +61,7 @@ public class CollectGarbage {
     /** What one run did. */
     public record Report(
             @JsonProperty("ephemeral_removed") int ephemeralRemoved,
+            @JsonProperty("marked_offline") int markedOffline,
             @JsonProperty("purged") Map<String, Long> purged,
             @JsonProperty("ipam_orphans") int ipamOrphans,
             @JsonProperty("ipam_released") int ipamReleased,
@@ -101,13 +106,13 @@ public class CollectGarbage {
         OffsetDateTime now = OffsetDateTime.now();
         // the outbox is drained after the removals (their events go out in this run) and before the purge
         return ephemeral.remove(now.minus(policy.ephemeralInactivity()))
-                .flatMap(removed -> relay.drain()
+                .flatMap(removed -> onlineStatus.markOffline().flatMap(offline -> relay.drain()
                         .flatMap(sent -> tombstones.purge(now.minus(keep))
                                 .call(purged -> events.purge(now.minus(policy.eventsRetention()),
                                         now.minus(policy.inboundRetention()), purged))
                                 .call(purged -> webSessions.sweep(now).invoke(n -> purged.put("web_sessions", n)))
                                 .flatMap(purged -> addresses.reconcile(grace)
-                                        .map(result -> new Report(removed, purged, result.orphans(), result.released(),
-                                                sent.delivered(), sent.pending())))));
+                                        .map(result -> new Report(removed, offline, purged, result.orphans(),
+                                                result.released(), sent.delivered(), sent.pending()))))));
     }
 }

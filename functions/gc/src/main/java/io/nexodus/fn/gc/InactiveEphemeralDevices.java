@@ -23,8 +23,8 @@ import org.jboss.logging.Logger;
  * (registration, a PATCH — nexd sends one whenever its endpoints change —, a watch stream opening or
  * closing) or the heartbeat of a watch stream it holds open ({@code device_sessions}, refreshed every
  * minute by the replica serving it; nexd keeps one open as long as it runs). The heartbeat is not copied
- * onto the device row because every write of that row bumps its revision and wakes every watcher of the
- * VPC. A replica that died stops heartbeating, so its streams stop counting after the period too.
+ * onto the device row: that would write every connected device every minute. A replica that died stops
+ * heartbeating, so its streams stop counting after the period too.
  */
 @ApplicationScoped
 class InactiveEphemeralDevices {

@@ -158,6 +158,48 @@ class CollectGarbageTest {
         }
     }
 
+    /** A watch stream session of the device, its heartbeat {@code age} old (a replica that stopped refreshing it). */
+    private void session(String deviceId, String age) {
+        db.preparedQuery("INSERT INTO device_sessions (stream_id, device_id, replica, heartbeat_at)"
+                        + " VALUES ($1, $2, 'replica-1', now() - $3::text::interval)")
+                .execute(Tuple.of(UUID.randomUUID(), UUID.fromString(deviceId), age)).await().indefinitely();
+    }
+
+    private String onlineAndRevision(String deviceId) {
+        var row = db.preparedQuery("SELECT online, revision FROM devices WHERE id = $1")
+                .execute(Tuple.of(UUID.fromString(deviceId))).await().indefinitely().iterator().next();
+        return (row.getBoolean(0) ? "online" : "offline") + " at revision " + row.getInteger(1);
+    }
+
+    /**
+     * A device that shows online while no stream holds it (its replica died, or stopped while the device was in its
+     * offline grace, so nobody wrote it offline) is marked offline, its revision kept: presence is no change its peers
+     * watch (migration V13). One a live stream holds stays online.
+     */
+    @Test
+    void devicesNoStreamHoldsAreMarkedOfflineWithoutAChangeForTheirPeers() {
+        String user = TestUsers.unique("carol");
+        String vpc = provision(user);
+        String orphaned = TestDeviceAddresses.register(db, vpc, vpc, List.of(), false).id();
+        String deadReplica = TestDeviceAddresses.register(db, vpc, vpc, List.of(), false).id();
+        String held = TestDeviceAddresses.register(db, vpc, vpc, List.of(), false).id();
+        db.preparedQuery("UPDATE devices SET online = true WHERE id = ANY($1)")
+                .execute(Tuple.of(new UUID[] {UUID.fromString(orphaned), UUID.fromString(deadReplica), UUID.fromString(held)}))
+                .await().indefinitely();
+        session(deadReplica, "10 minutes");
+        session(held, "0 seconds");
+        String orphanedBefore = onlineAndRevision(orphaned);
+        String deadReplicaBefore = onlineAndRevision(deadReplica);
+        String heldBefore = onlineAndRevision(held);
+
+        JsonPath report = sweep();
+        assertTrue(report.getInt("marked_offline") >= 2, report.prettify());
+        assertEquals(orphanedBefore.replace("online", "offline"), onlineAndRevision(orphaned), "no session at all");
+        assertEquals(deadReplicaBefore.replace("online", "offline"), onlineAndRevision(deadReplica), "a stale session");
+        assertEquals(heldBefore, onlineAndRevision(held), "a live session");
+        assertTrue(heldBefore.startsWith("online"), heldBefore);
+    }
+
     @Test
     void whatNoLiveDeviceHoldsIsGivenBackOnlyAfterTheGracePeriod() {
         String user = TestUsers.unique("carol");
