@@ -610,18 +610,26 @@ public final class Fleet {
     private static final String OP_FULL_LIST = "GET /api/vpcs/{id}/devices (full)";
     private static final String OP_DIRECT_LIST = "direct: the full list's query, rows mapped (no JSON)";
 
+    /** Deltas read before the measured ones: the route's JIT and its connection warm, as a steady poller's are. */
+    private static final int DELTA_WARMUP = 10;
+    /** Deltas measured: a delta costs a few milliseconds, so five of them were at the mercy of one scheduler hiccup. */
+    private static final int DELTA_SAMPLES = 25;
+
     /**
      * The plain list nexctl and the console use: the whole VPC, and a delta after one change. With {@code --direct},
      * each full list is paired with the same query run from here ({@link DirectPeerList}), one unmeasured pair first,
-     * the two alternating; the ratio of their medians is the goal's.
+     * the two alternating; the ratio of their medians is the goal's. The delta's median is set against the full
+     * list's (the goal: at most 1 %).
      */
     private void lists() throws Exception {
         boolean paired = direct != null;
-        Phase p = new Phase("list: the " + o.agents() + "-device VPC in full and as a delta (gt_revision), 5 each"
+        Phase p = new Phase("list: the " + o.agents() + "-device VPC in full (5) and as a delta (gt_revision, "
+                + DELTA_SAMPLES + " after " + DELTA_WARMUP + " unmeasured)"
                 + (paired ? "; each full list paired with its query run directly" : ""), pids, db).begin();
         long since = maxRevision("devices") - 1;
         long full = 0;
         List<Long> viaRoute = new ArrayList<>();
+        List<Long> fullLists = new ArrayList<>();
         List<Long> viaSql = new ArrayList<>();
         DirectPeerList directList = paired ? new DirectPeerList(direct) : null;
         for (int i = paired ? -1 : 0; i < 5; i++) {
@@ -630,6 +638,9 @@ public final class Fleet {
             Response r = call(HttpMethod.GET, "/api/vpcs/" + vpc + "/devices", admin, null, measured, OP_FULL_LIST);
             long routeNanos = System.nanoTime() - t0;
             full = r.body.length();
+            if (measured != null) {
+                fullLists.add(routeNanos);
+            }
             if (paired) {
                 t0 = System.nanoTime();
                 int rows = directList.list(java.util.UUID.fromString(vpc)).await().atMost(java.time.Duration.ofMinutes(10));
@@ -645,12 +656,21 @@ public final class Fleet {
             }
         }
         long delta = 0;
-        for (int i = 0; i < 5; i++) {
-            delta = call(HttpMethod.GET, "/api/vpcs/" + vpc + "/devices?gt_revision=" + since, admin, null, p,
+        List<Long> deltas = new ArrayList<>();
+        for (int i = -DELTA_WARMUP; i < DELTA_SAMPLES; i++) {
+            long t0 = System.nanoTime();
+            delta = call(HttpMethod.GET, "/api/vpcs/" + vpc + "/devices?gt_revision=" + since, admin, null, i >= 0 ? p : null,
                     "GET /api/vpcs/{id}/devices?gt_revision (delta)").body.length();
+            if (i >= 0) {
+                deltas.add(System.nanoTime() - t0);
+            }
         }
         p.finish();
         p.notes.add(String.format("full list %d bytes, delta %d bytes", full, delta));
+        double fullMedian = median(fullLists.stream().map(Long::doubleValue).toList()) / 1e6;
+        double deltaMedian = median(deltas.stream().map(Long::doubleValue).toList()) / 1e6;
+        p.notes.add(String.format("**delta after one change: %.2f ms = %.2f %% of the full list's %.1f ms** (medians)",
+                deltaMedian, 100 * deltaMedian / fullMedian, fullMedian));
         if (paired) {
             double route = median(viaRoute.stream().map(Long::doubleValue).toList()) / 1e6;
             double sql = median(viaSql.stream().map(Long::doubleValue).toList()) / 1e6;

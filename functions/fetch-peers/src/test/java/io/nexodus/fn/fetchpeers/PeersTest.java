@@ -123,6 +123,11 @@ class PeersTest {
                     new TunnelIp("200::1:" + Integer.toHexString(n), "200::/64")).id());
         }
         assertWholeListInHostnameOrder(user, vpc, 2 * batch + 7);
+        // a delta (what changed after a revision) at the batch edge, both ways, one row and none: counted and listed alike
+        assertDelta(user, vpc, ids.get(ids.size() - batch - 1), ids.subList(ids.size() - batch, ids.size()));
+        assertDelta(user, vpc, ids.get(ids.size() - batch - 2), ids.subList(ids.size() - batch - 1, ids.size()));
+        assertDelta(user, vpc, ids.get(ids.size() - 2), ids.subList(ids.size() - 1, ids.size()));
+        assertDelta(user, vpc, ids.get(ids.size() - 1), List.of());
         // exactly two batches: the cursor's last read finds no row, which must not become an empty element
         ids.subList(0, 7).forEach(this::delete);
         assertWholeListInHostnameOrder(user, vpc, 2 * batch);
@@ -138,6 +143,17 @@ class PeersTest {
         String emptyVpc = provision(empty);
         assertEquals("[]", given().header("Authorization", TestTokens.bearer(empty)).get("/api/vpcs/" + emptyVpc + "/devices")
                 .then().statusCode(200).header("X-Total-Count", "0").extract().asString());
+    }
+
+    /** The list after {@code afterId}'s revision: {@code expected}, in revision order, and counted so. */
+    private void assertDelta(String user, String vpc, String afterId, List<String> expected) {
+        io.restassured.response.Response listed = given().header("Authorization", TestTokens.bearer(user))
+                .queryParam("gt_revision", revision(afterId)).get("/api/vpcs/" + vpc + "/devices")
+                .then().statusCode(200).header("X-Total-Count", String.valueOf(expected.size())).extract().response();
+        assertEquals(expected, listed.jsonPath().getList("id"), "the delta after " + afterId);
+        if (expected.isEmpty()) {
+            assertEquals("[]", listed.asString());
+        }
     }
 
     private void assertWholeListInHostnameOrder(String user, String vpc, int expected) {
@@ -168,19 +184,15 @@ class PeersTest {
                     new TunnelIp("200::2:" + Integer.toHexString(n), "200::/64"));
         }
         for (int i = 0; i < 20; i++) {
-            // a raw socket, closed after the first bytes of the body: a client that went away, not one that drained it
-            try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
-                socket.getOutputStream().write(("GET /api/vpcs/" + vpc + "/devices HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
-                        + TestTokens.bearer(user) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-                assertEquals("HTTP/1.1 200 OK", reader.readLine());
-                String line;
-                do {
-                    line = reader.readLine();
-                } while (line != null && !line.isEmpty());
-                char[] first = new char[64];
-                assertTrue(reader.read(first, 0, 64) > 0, "no body");
+            // the server sees a client's close a moment after it happens: until then the previous lists still hold
+            // their places (a 503), so each list may wait for them; a place that never came back fails here
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String status;
+            while (!(status = abandonAList(vpc, user)).equals("HTTP/1.1 200 OK") && System.nanoTime() < deadline) {
+                assertEquals("HTTP/1.1 503 Service Unavailable", status);
+                sleep(50);
             }
+            assertEquals("HTTP/1.1 200 OK", status, "list " + i + " after " + i + " abandoned ones");
         }
         given().header("Authorization", TestTokens.bearer(user)).queryParam("range", "[0,0]").get("/api/vpcs/" + vpc + "/devices")
                 .then().statusCode(200).header("X-Total-Count", String.valueOf(3 * FetchPeers.STREAM_BATCH));
@@ -191,6 +203,28 @@ class PeersTest {
                     .execute().await().indefinitely().iterator().next().getLong(0);
         } while (open > 0 && System.nanoTime() < deadline && sleep(100));
         assertEquals(0, open, "transactions of abandoned lists still open");
+    }
+
+    /**
+     * A raw socket that reads the status line, the headers and the first bytes of the body of the VPC's list, then
+     * closes: a client that went away, not one that drained it. @return the status line
+     */
+    private String abandonAList(String vpc, String user) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(("GET /api/vpcs/" + vpc + "/devices HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                    + TestTokens.bearer(user) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String status = reader.readLine();
+            String line;
+            do {
+                line = reader.readLine();
+            } while (line != null && !line.isEmpty());
+            if ("HTTP/1.1 200 OK".equals(status)) {
+                char[] first = new char[64];
+                assertTrue(reader.read(first, 0, 64) > 0, "no body");
+            }
+            return status;
+        }
     }
 
     /**
