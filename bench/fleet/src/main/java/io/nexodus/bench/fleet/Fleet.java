@@ -468,6 +468,11 @@ public final class Fleet {
         return new long[] {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
     }
 
+    /** The median of {@code nanos}, in milliseconds. */
+    private static double medianMillis(List<Long> nanos) {
+        return median(nanos.stream().map(Long::doubleValue).toList()) / 1e6;
+    }
+
     private static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         java.util.Collections.sort(sorted);
@@ -628,7 +633,6 @@ public final class Fleet {
                 + (paired ? "; each full list paired with its query run directly" : ""), pids, db).begin();
         long since = maxRevision("devices") - 1;
         long full = 0;
-        List<Long> viaRoute = new ArrayList<>();
         List<Long> fullLists = new ArrayList<>();
         List<Long> viaSql = new ArrayList<>();
         DirectPeerList directList = paired ? new DirectPeerList(direct) : null;
@@ -650,7 +654,6 @@ public final class Fleet {
                 }
                 if (measured != null) {
                     measured.record(OP_DIRECT_LIST, rows + " rows", sqlNanos);
-                    viaRoute.add(routeNanos);
                     viaSql.add(sqlNanos);
                 }
             }
@@ -667,15 +670,15 @@ public final class Fleet {
         }
         p.finish();
         p.notes.add(String.format("full list %d bytes, delta %d bytes", full, delta));
-        double fullMedian = median(fullLists.stream().map(Long::doubleValue).toList()) / 1e6;
-        double deltaMedian = median(deltas.stream().map(Long::doubleValue).toList()) / 1e6;
+        double fullMedian = medianMillis(fullLists);
+        double deltaMedian = medianMillis(deltas);
         p.notes.add(String.format("**delta after one change: %.2f ms = %.2f %% of the full list's %.1f ms** (medians)",
                 deltaMedian, 100 * deltaMedian / fullMedian, fullMedian));
         if (paired) {
-            double route = median(viaRoute.stream().map(Long::doubleValue).toList()) / 1e6;
-            double sql = median(viaSql.stream().map(Long::doubleValue).toList()) / 1e6;
+            double sql = medianMillis(viaSql);
             p.notes.add(String.format("**full peer list of %d devices: the route %.1f ms, its query run directly %.1f ms → %.2f×** (medians of 5"
-                    + " alternated pairs after one unmeasured pair; the route's time is to its last byte received)", o.agents(), route, sql, route / sql));
+                    + " alternated pairs after one unmeasured pair; the route's time is to its last byte received)", o.agents(), fullMedian, sql,
+                    fullMedian / sql));
         }
         report.append(p.markdown());
     }
