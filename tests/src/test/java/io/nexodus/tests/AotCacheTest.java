@@ -1,5 +1,6 @@
 package io.nexodus.tests;
 
+import io.nexodus.testing.Tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package io.nexodus.tests;
 
+import io.nexodus.testing.Tools;
+import io.nexodus.testing.HaproxyProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -229,7 +231,8 @@ class FrontDoorTest {
         });
         console.start();
         try (HaproxyProcess proxy = HaproxyProcess.start(haproxy, config, app.getPort(),
-                Map.of("console", console.getAddress().getPort()), Map.of("CONSOLE_HOST", "console.example.test"))) {
+                Map.of("console", console.getAddress().getPort()), Map.of("CONSOLE_HOST", "console.example.test"),
+                java.nio.file.Path.of("target", "front-door"))) {
             for (String host : List.of("console.example.test", "Console.Example.Test:8080")) {
                 String page = rawGet(proxy.port, host, "/#/devices", null);
                 assertTrue(page.startsWith("HTTP/1.1 200") && page.contains("<title>Nexodus</title>"), host + ": " + page);

@@ -1,5 +1,6 @@
 package io.nexodus.tests;
 
+import io.nexodus.testing.Tools;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

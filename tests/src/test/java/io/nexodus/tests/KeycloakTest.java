@@ -1,5 +1,7 @@
 package io.nexodus.tests;
 
+import io.nexodus.testing.Tools;
+import io.nexodus.testing.HaproxyProcess;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

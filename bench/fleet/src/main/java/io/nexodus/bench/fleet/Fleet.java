@@ -40,7 +40,7 @@ public final class Fleet {
     record Options(int agents, int fullSync, int concurrency, int restarts, int changes, int idleSeconds,
             boolean reconnect, String url, String adminToken, Path localJar, Path out, List<String> appJvm,
             int deliveryTimeoutSeconds, boolean preOnline, int connected, boolean direct, int directSize, int directWarmup,
-            int directPasses) {
+            int directPasses, String topology, Path repo) {
 
         static Options parse(String... args) {
             java.util.Map<String, String> m = new java.util.HashMap<>();
@@ -70,10 +70,15 @@ public final class Fleet {
                     Boolean.parseBoolean(m.getOrDefault("direct", "true")),
                     Integer.parseInt(m.getOrDefault("direct-size", Integer.toString(Math.min(agents, 1000)))),
                     Integer.parseInt(m.getOrDefault("direct-warmup", "2")),
-                    Integer.parseInt(m.getOrDefault("direct-passes", "3")));
+                    Integer.parseInt(m.getOrDefault("direct-passes", "3")),
+                    m.getOrDefault("topology", "all-in-one"),
+                    Path.of(m.getOrDefault("repo", System.getProperty("nexodus.fleet.repo", "."))));
             m.keySet().removeAll(List.of("agents", "full-sync", "concurrency", "restarts", "changes", "idle-seconds",
                     "reconnect", "url", "admin-token", "local-jar", "out", "app-jvm", "delivery-timeout", "pre-online", "connected",
-                    "direct", "direct-size", "direct-warmup", "direct-passes"));
+                    "direct", "direct-size", "direct-warmup", "direct-passes", "topology", "repo"));
+            if (!List.of("all-in-one", "functions").contains(o.topology())) {
+                throw new IllegalArgumentException("--topology is all-in-one or functions\n" + usage());
+            }
             if (o.direct() && (o.directSize() < 1 || o.directPasses() < 1 || o.directWarmup() < 0)) {
                 throw new IllegalArgumentException("--direct-size and --direct-passes must be at least 1, --direct-warmup at least 0");
             }
@@ -94,10 +99,14 @@ public final class Fleet {
                 --restarts=N/20        agents that register again (409 → PATCH, nexd's restart)
                 --changes=5            security-group edits and as many device PATCHes, each timed to every agent
                 --idle-seconds=35      the idle phase (the streams' credential re-check runs every 15 s)
-                --reconnect=true       restart the all-in-one (SIGTERM) and time the fleet's resume
+                --reconnect=true       restart the process holding the streams (SIGTERM) and time the fleet's resume
+                --topology=all-in-one  what to start: all-in-one (one process), or functions (each function in its own
+                                       process, the IPAM server in another, behind HAProxy running the committed front
+                                       door; needs the functions and ipam packaged, and haproxy)
+                --repo=.               the repository (for --topology=functions: the packaged functions, the door's config)
                 --url=URL              target a running stack instead (then --admin-token=BEARER if it has no /dev/token)
                 --local-jar=PATH       the all-in-one to start (deploy/local/target/quarkus-app/quarkus-run.jar)
-                --app-jvm="-Xmx1g"     JVM options of the all-in-one it starts
+                --app-jvm="-Xmx1g"     JVM options of the all-in-one it starts (of each process with --topology=functions)
                 --delivery-timeout=60  seconds a change may take to reach every agent
                 --out=FILE             also write the report there
                 --pre-online=false     mark the fleet's devices online in the database before the streams open (a fleet
@@ -147,7 +156,8 @@ public final class Fleet {
             String base;
             DataSource db = null;
             if (o.url() == null) {
-                stack = Stack.start(o.localJar(), Path.of("target", "fleet"), o.appJvm());
+                stack = o.topology().equals("functions") ? FunctionProcesses.start(o.repo(), Path.of("target", "fleet"), o.appJvm())
+                        : AllInOne.start(o.localJar(), Path.of("target", "fleet"), o.appJvm());
                 base = stack.baseUrl();
                 db = stack.database();
             } else {
@@ -199,13 +209,14 @@ public final class Fleet {
                 new PoolOptions().setHttp1MaxSize(Math.max(8, o.concurrency() * 2)).setMaxWaitQueueSize(-1));
         this.streams = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0),
                 new PoolOptions().setHttp1MaxSize(o.agents() + 16).setMaxWaitQueueSize(-1));
-        this.pids = new Phase.Pids(stack == null ? -1 : stack.appPid(), stack == null ? -1 : stack.pgPid());
+        this.pids = stack == null ? Phase.Pids.remote() : new Phase.Pids(stack.processes(), stack.streamsPid(), stack.pgPid());
     }
 
     private Result go() throws Exception {
         report.append("## Fleet run: ").append(o.agents()).append(" agents\n\n");
         report.append(String.format("- machine: nproc %d, %s, JDK %s; target %s%n", Runtime.getRuntime().availableProcessors(),
-                memTotal(), System.getProperty("java.version"), stack == null ? host + ":" + port : "the all-in-one, started here (" + o.appJvm() + ")"));
+                memTotal(), System.getProperty("java.version"), stack == null ? host + ":" + port
+                        : String.format("%s; ready %.1f s after PostgreSQL", stack.describe(), stack.startSeconds())));
         report.append("- options: ").append(o.toString().replaceFirst("^Options", "")).append("\n\n");
         setup();
         register();
@@ -244,9 +255,17 @@ public final class Fleet {
 
     // ---------------------------------------------------------------------------------------------- phases
 
+    /** The admin's bearer: given (--admin-token), from the stack started here, else from the target's /dev/token. */
+    private String adminToken() throws Exception {
+        if (o.adminToken() != null) {
+            return o.adminToken();
+        }
+        return "Bearer " + (stack != null ? stack.userToken("fleet-admin")
+                : new JsonObject(get("/dev/token?username=fleet-admin", null, null).body).getString("access_token"));
+    }
+
     private void setup() throws Exception {
-        admin = o.adminToken() != null ? o.adminToken()
-                : "Bearer " + new JsonObject(get("/dev/token?username=fleet-admin", null, null).body).getString("access_token");
+        admin = adminToken();
         vpc = new JsonObject(get("/api/users/me", admin, null).body).getString("id");
         regKey = "Bearer " + new JsonObject(call(HttpMethod.POST, "/api/reg-keys", admin, "{\"vpc_id\":\"" + vpc
                 + "\",\"description\":\"fleet\"}", null).body).getString("bearer_token");
@@ -460,7 +479,7 @@ public final class Fleet {
 
     /** CPU so far, in ms: the function process, PostgreSQL (whole), this process. */
     private long[] cpuNow() {
-        return new long[] {pids.app() > 0 ? Proc.cpuMillis(pids.app()) : 0, pids.pg() > 0 ? Proc.treeCpuMillis(pids.pg()) : 0,
+        return new long[] {pids.cpuMillis().values().stream().mapToLong(Long::longValue).sum(), pids.pg() > 0 ? Proc.treeCpuMillis(pids.pg()) : 0,
                 Proc.cpuMillis(ProcessHandle.current().pid())};
     }
 
@@ -502,7 +521,7 @@ public final class Fleet {
                 p.notes.add(s.executeUpdate() + " devices marked online in the database before any stream opened (--pre-online)");
             }
         }
-        double heapBefore = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
+        double heapBefore = pids.streams() > 0 ? Proc.heapAfterGcMiB(pids.streams()) : -1;
         Agent pilot = connected.get(0);
         openStream(pilot, p).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         await(() -> pilot.atTail(), 60, "the pilot agent's full sync");
@@ -519,7 +538,7 @@ public final class Fleet {
         boolean settled = await(() -> connected.stream().allMatch(a -> a.atTail() && a.cursor(0) >= maxDevice),
                 Math.max(60, o.agents() / 20), "every agent at tail and current");
         p.finish();
-        double heapAfter = pids.app() > 0 ? Proc.heapAfterGcMiB(pids.app()) : -1;
+        double heapAfter = pids.streams() > 0 ? Proc.heapAfterGcMiB(pids.streams()) : -1;
         if (heapBefore >= 0 && heapAfter >= 0) {
             p.notes.add(String.format("Java heap in use after a full GC: %.0f → %.0f MiB, %.1f KiB per open stream", heapBefore, heapAfter,
                     (heapAfter - heapBefore) * 1024 / connected.size()));
@@ -527,8 +546,8 @@ public final class Fleet {
         long events = connected.stream().mapToLong(a -> a.events).sum();
         long bytes = connected.stream().mapToLong(a -> a.bytes).sum();
         p.notes.add(String.format("%d events (%.1f MiB) received in all; every agent current: %s", events, bytes / 1048576.0, settled));
-        p.notes.add(String.format("function process RSS per open stream: %.1f KiB ((%.0f − %.0f MiB) / %d; heap included, not yet collected)",
-                (p.appRssEnd - p.appRssStart) * 1024 / connected.size(), p.appRssEnd, p.appRssStart, connected.size()));
+        p.notes.add(String.format("RSS per open stream of the process holding them: %.1f KiB ((%.0f − %.0f MiB) / %d; heap included, not yet collected)",
+                (p.streamsRssEnd - p.streamsRssStart) * 1024 / connected.size(), p.streamsRssEnd, p.streamsRssStart, connected.size()));
         report.append(p.markdown());
         if (opened < connected.size()) {
             failures.add((connected.size() - opened) + " streams not open; e.g. " + connected.stream().filter(a -> !a.open)
@@ -701,16 +720,14 @@ public final class Fleet {
         long replayedBefore = connected.stream().mapToLong(a -> a.replayed).sum();
         long eventsBefore = connected.stream().mapToLong(a -> a.events).sum();
         long t0 = System.nanoTime();
-        stack.stopApp();
+        stack.stopStreams();
         double stopped = (System.nanoTime() - t0) / 1e9;
-        stack.startApp();
+        stack.startStreams();
         double ready = (System.nanoTime() - t0) / 1e9;
-        pids = new Phase.Pids(stack.appPid(), pids.pg());
-        if (o.adminToken() == null) {
-            // the development issuer signs with a key made at each start: the admin asks again, as a user would log in
-            admin = "Bearer " + new JsonObject(get("/dev/token?username=fleet-admin", null, null).body).getString("access_token");
-        }
-        Phase p = new Phase("reconnect: the all-in-one restarted (SIGTERM, start), " + connected.size() + " connected resume", pids, db).begin();
+        pids = new Phase.Pids(stack.processes(), stack.streamsPid(), pids.pg());
+        // the all-in-one's development issuer signs with a key made at each start: the admin asks again, as a user would log in
+        admin = adminToken();
+        Phase p = new Phase("reconnect: " + stack.streamsName() + " restarted (SIGTERM, start), " + connected.size() + " connected resume", pids, db).begin();
         boolean all = await(() -> {
             for (int i = 0; i < connected.size(); i++) {
                 if (connected.get(i).streams <= before[i] || !connected.get(i).open) {

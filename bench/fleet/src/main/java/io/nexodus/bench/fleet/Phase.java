@@ -19,11 +19,42 @@ import org.HdrHistogram.Histogram;
  */
 final class Phase {
 
-    /** The processes measured: the function process(es) and PostgreSQL; pids of -1 are skipped (a remote target). */
-    record Pids(long app, long pg) {
+    /**
+     * The processes measured: the stack's besides PostgreSQL, by name (the all-in-one; or each function, IPAM and the
+     * front door), the one of them that holds the watch streams, and PostgreSQL. A remote target has none: an empty
+     * stack and pids of -1 are skipped.
+     */
+    record Pids(Map<String, Long> stack, long streams, long pg) {
+
+        static Pids remote() {
+            return new Pids(Map.of(), -1, -1);
+        }
+
+        /** What the stack's processes are called in the report. */
+        String label() {
+            return stack.size() == 1 ? "function process" : "stack processes";
+        }
+
+        Map<String, Long> cpuMillis() {
+            Map<String, Long> cpu = new java.util.LinkedHashMap<>();
+            stack.forEach((name, pid) -> cpu.put(name, Proc.cpuMillis(pid)));
+            return cpu;
+        }
+
+        double rssMiB() {
+            return stack.values().stream().mapToDouble(Proc::rssMiB).sum();
+        }
+
+        double streamsRssMiB() {
+            return streams > 0 ? Proc.rssMiB(streams) : 0;
+        }
     }
 
-    private record Snapshot(long nanos, long appCpu, long pgCpu, long selfCpu, long xacts, long calls) {
+    private record Snapshot(long nanos, Map<String, Long> appCpu, long pgCpu, long selfCpu, long xacts, long calls) {
+
+        long appCpuTotal() {
+            return appCpu.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     final String name;
@@ -39,6 +70,10 @@ final class Phase {
     private String loadEnd;
     double appRssStart;
     double appRssEnd;
+    /** The RSS of the process that holds the streams (the all-in-one's is {@link #appRssStart} too). */
+    double streamsRssStart;
+    double streamsRssEnd;
+    private final Map<String, Double> rssByProcessEnd = new java.util.LinkedHashMap<>();
     private double pgRssEnd;
     private double selfRssEnd;
 
@@ -51,7 +86,8 @@ final class Phase {
     Phase begin() {
         resetStatements();
         loadStart = Proc.loadavg();
-        appRssStart = pids.app() > 0 ? Proc.rssMiB(pids.app()) : 0;
+        appRssStart = pids.rssMiB();
+        streamsRssStart = pids.streamsRssMiB();
         start = snapshot();
         return this;
     }
@@ -59,7 +95,9 @@ final class Phase {
     Phase finish() {
         end = snapshot();
         loadEnd = Proc.loadavg();
-        appRssEnd = pids.app() > 0 ? Proc.rssMiB(pids.app()) : 0;
+        appRssEnd = pids.rssMiB();
+        streamsRssEnd = pids.streamsRssMiB();
+        pids.stack().forEach((name, pid) -> rssByProcessEnd.put(name, Proc.rssMiB(pid)));
         pgRssEnd = pids.pg() > 0 ? Proc.treeRssMiB(pids.pg()) : 0;
         selfRssEnd = Proc.rssMiB(ProcessHandle.current().pid());
         readStatements();
@@ -91,7 +129,7 @@ final class Phase {
     }
 
     long appCpuMillis() {
-        return end.appCpu - start.appCpu;
+        return end.appCpuTotal() - start.appCpuTotal();
     }
 
     long pgCpuMillis() {
@@ -126,10 +164,16 @@ final class Phase {
             b.append('\n');
         }
         double s = Math.max(seconds(), 1e-3);
-        b.append(String.format("- CPU: function process %d ms (%.0f %% of one core), PostgreSQL %d ms (%.0f %%), simulator %d ms%n",
+        b.append(String.format("- CPU: %s %d ms (%.0f %% of one core), PostgreSQL %d ms (%.0f %%), simulator %d ms%n", pids.label(),
                 appCpuMillis(), appCpuMillis() / s / 10, pgCpuMillis(), pgCpuMillis() / s / 10, end.selfCpu - start.selfCpu));
-        b.append(String.format("- memory (RSS): function process %.0f → %.0f MiB, PostgreSQL (all processes, shared memory counted per process) %.0f MiB, simulator %.0f MiB%n",
-                appRssStart, appRssEnd, pgRssEnd, selfRssEnd));
+        b.append(String.format("- memory (RSS): %s %.0f → %.0f MiB, PostgreSQL (all processes, shared memory counted per process) %.0f MiB, simulator %.0f MiB%n",
+                pids.label(), appRssStart, appRssEnd, pgRssEnd, selfRssEnd));
+        if (pids.stack().size() > 1) {
+            StringBuilder each = new StringBuilder();
+            pids.stack().keySet().forEach(name -> each.append(each.isEmpty() ? "" : ", ").append(String.format("%s %d ms / %.0f MiB",
+                    name, end.appCpu.getOrDefault(name, 0L) - start.appCpu.getOrDefault(name, 0L), rssByProcessEnd.get(name))));
+            b.append("- by process (CPU, RSS at the end): ").append(each).append('\n');
+        }
         b.append(String.format("- database: %d transactions (%.1f/s), %d statements (%.1f/s)%n", xacts(), xacts() / s,
                 statementCalls(), statementCalls() / s));
         for (String n : notes) {
@@ -160,7 +204,7 @@ final class Phase {
                 notes.add("database statistics not read: " + e.getMessage());
             }
         }
-        return new Snapshot(System.nanoTime(), pids.app() > 0 ? Proc.cpuMillis(pids.app()) : 0,
+        return new Snapshot(System.nanoTime(), pids.cpuMillis(),
                 pids.pg() > 0 ? Proc.treeCpuMillis(pids.pg()) : 0, Proc.cpuMillis(ProcessHandle.current().pid()), xacts, calls);
     }
 

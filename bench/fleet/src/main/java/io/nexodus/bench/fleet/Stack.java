@@ -7,43 +7,40 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
  * What the simulator runs against when it starts the stack itself: a PostgreSQL of its own (the only shared piece,
- * with {@code pg_stat_statements} preloaded so the report can say which statements the fleet costs) and the local
- * all-in-one as a child process pointed at it with {@code PG_URL}. Because the database outlives the all-in-one, the
- * all-in-one can be restarted mid-run (the reconnect phase) without losing the fleet.
+ * with {@code pg_stat_statements} preloaded so the report can say which statements the fleet costs) and the
+ * functions as child processes pointed at it: the local all-in-one ({@link AllInOne}), or each function in a
+ * process of its own behind the front door ({@link FunctionProcesses}). Because the database outlives them, the
+ * process that holds the watch streams can be restarted mid-run (the reconnect phase) without losing the fleet.
  */
-final class Stack implements AutoCloseable {
+abstract class Stack implements AutoCloseable {
 
     final EmbeddedPostgres pg;
-    private final Path jar;
-    private final Path log;
-    final int port;
-    private final List<String> jvmOptions;
-    private Process app;
-    /** The all-in-one's IPAM gRPC port (loopback), chosen afresh at each start: the direct baseline calls it. */
-    private volatile int ipamPort;
+    /** When the stack began to start (PostgreSQL first), for how long its start took. */
+    private final long born = System.nanoTime();
+    private double startSeconds;
 
-    private Stack(EmbeddedPostgres pg, Path jar, Path log, int port, List<String> jvmOptions) {
+    Stack(EmbeddedPostgres pg) {
         this.pg = pg;
-        this.jar = jar;
-        this.log = log;
-        this.port = port;
-        this.jvmOptions = jvmOptions;
     }
 
-    static Stack start(Path jar, Path workDir, List<String> jvmOptions) throws Exception {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("no all-in-one at " + jar + ": build it first (mvn -pl deploy/local -am package -DskipTests)");
-        }
-        Files.createDirectories(workDir);
+    /** Called once everything answers. */
+    void started() {
+        startSeconds = (System.nanoTime() - born) / 1e9;
+    }
+
+    /** From PostgreSQL's start (after its own) to every process ready. */
+    double startSeconds() {
+        return startSeconds;
+    }
+
+    static EmbeddedPostgres startPostgres() throws Exception {
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.track", "all")
@@ -54,13 +51,41 @@ final class Stack implements AutoCloseable {
         try (var c = pg.getPostgresDatabase().getConnection(); var s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         }
-        Stack stack = new Stack(pg, jar, workDir.resolve("all-in-one.log"), freePort(), jvmOptions);
-        stack.startApp();
-        return stack;
+        return pg;
     }
 
-    String baseUrl() {
-        return "http://127.0.0.1:" + port;
+    /** Where the agents send every request. */
+    abstract String baseUrl();
+
+    /** What the report calls the target. */
+    abstract String describe();
+
+    /** The IPAM gRPC port (loopback): the direct baseline calls it. */
+    abstract int ipamPort();
+
+    /** The stack's processes besides PostgreSQL, by name, for CPU and memory. */
+    abstract Map<String, Long> processes();
+
+    /** The process that holds the watch streams (the all-in-one, or fetch-peers). */
+    abstract long streamsPid();
+
+    /** What the report calls the process that holds the streams. */
+    abstract String streamsName();
+
+    /** SIGTERM to the process that holds the streams (a Knative scale-down or new revision), until it exits. */
+    abstract void stopStreams() throws Exception;
+
+    /** Starts it again, until it is ready. */
+    abstract void startStreams() throws Exception;
+
+    /** A user's access token the stack trusts, without the {@code Bearer } prefix. */
+    abstract String userToken(String username) throws Exception;
+
+    /** Stops what {@link #close} stops besides PostgreSQL. */
+    abstract void stopProcesses() throws Exception;
+
+    String pgUrl() {
+        return "postgresql://localhost:" + pg.getPort() + "/postgres";
     }
 
     DataSource database() {
@@ -72,14 +97,6 @@ final class Stack implements AutoCloseable {
         return pg.getPort();
     }
 
-    int ipamPort() {
-        return ipamPort;
-    }
-
-    long appPid() {
-        return app.pid();
-    }
-
     /** The postmaster's pid (the parent of any backend): its children are every backend, so /proc gives PostgreSQL's CPU whole. */
     long pgPid() throws Exception {
         try (var c = database().getConnection(); var s = c.createStatement(); var r = s.executeQuery("SELECT pg_backend_pid()")) {
@@ -88,48 +105,26 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    void startApp() throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions);
-        cmd.add("-jar");
-        cmd.add(jar.toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().put("HTTPS_PORT", Integer.toString(freePort()));
-        // set rather than left to the all-in-one to choose, so that the simulator knows where its IPAM listens; a
-        // fresh one at each start, since the port of the stopped one may still be held by its closing connections
-        ipamPort = freePort();
-        pb.environment().put("IPAM_PORT", Integer.toString(ipamPort));
-        pb.environment().put("PG_URL", "postgresql://localhost:" + pg.getPort() + "/postgres");
-        pb.environment().put("PG_USER", "postgres");
-        // its self-made HTTPS certificate goes with the run, not into the user's home
-        pb.environment().put("NEXODUS_HOME", log.getParent().toAbsolutePath().toString());
-        pb.environment().put("PG_PASSWORD", "postgres");
-        app = pb.start();
-        awaitReady(Duration.ofSeconds(120));
-    }
-
-    /** SIGTERM, as Knative scales a replica down or rolls a new revision: it ends its streams cleanly first. */
-    void stopApp() throws InterruptedException {
-        if (app != null && app.isAlive()) {
-            app.destroy();
-            if (!app.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor();
+    /** SIGTERM, then SIGKILL after a minute: a replica ends its streams cleanly first. */
+    static void stop(Process process) throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
             }
         }
     }
 
-    private void awaitReady(Duration within) throws Exception {
+    /** Until {@code process} answers 200 on {@code /q/health/ready} (its database included). */
+    static void awaitReady(Process process, int port, String what, Path log, Duration within) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!app.isAlive()) {
-                throw new IllegalStateException("the all-in-one exited with " + app.exitValue() + "; see " + log);
+            if (!process.isAlive()) {
+                throw new IllegalStateException(what + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(),
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
@@ -139,19 +134,40 @@ final class Stack implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the all-in-one was not ready within " + within + "; see " + log);
+        throw new IllegalStateException(what + " was not ready within " + within + "; see " + log);
     }
 
-    private static int freePort() throws IOException {
+    /** Until something listens on {@code port} (a server with no HTTP health route: IPAM speaks gRPC only). */
+    static void awaitListening(Process process, int port, String what, Path log, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(what + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException(what + " was not listening within " + within + "; see " + log);
+    }
+
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     @Override
     public void close() throws Exception {
         try {
-            stopApp();
+            stopProcesses();
         } finally {
             pg.close();
         }

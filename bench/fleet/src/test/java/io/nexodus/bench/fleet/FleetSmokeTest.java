@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.nexodus.testing.Tools;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,46 @@ class FleetSmokeTest {
                 "its query run directly", "| direct: the full list's query, rows mapped (no JSON) | 30 rows: 5 |",
                 "the side VPC holds 40 live rows and 40 registered events for 40 registrations"}) {
             assertTrue(result.report().contains(figure), "the report has " + figure);
+        }
+    }
+
+    /**
+     * The same fleet against the deployment's shape: each function in a process of its own behind the real HAProxy
+     * running the committed front door (its server lines pointed at local ports), the IPAM server in another. Every
+     * request of the run crosses the door and lands on the function the route table names; the reconnect phase
+     * restarts fetch-peers alone. Needs haproxy (skipped loudly without it, failed under CI=true).
+     */
+    @Test
+    void theSameFleetWorksWithEachFunctionInItsOwnProcessBehindTheFrontDoor() throws Exception {
+        if (Boolean.getBoolean("nexodus.benchmark.smoke.skip")) {
+            System.out.println("FleetSmokeTest: SKIPPED, NOT PASSED (-Dnexodus.benchmark.smoke.skip=true)");
+            return;
+        }
+        Tools.require("haproxy", "the fleet behind the real front door");
+        Path repo = Path.of(System.getProperty("nexodus.fleet.repo", "../.."));
+        Fleet.Result result = Fleet.run(Fleet.Options.parse("--topology=functions", "--repo=" + repo, "--agents=20",
+                "--restarts=1", "--changes=1", "--idle-seconds=2",
+                // its figures mean nothing: C1 only and the serial collector start a dozen JVMs on two cores faster
+                "--app-jvm=-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC", "--direct-size=10",
+                "--direct-warmup=0", "--direct-passes=1"));
+        System.out.println(result.report());
+        assertEquals(java.util.List.of(), result.failures(), "the fleet run failed");
+        assertTrue(result.report().contains("### reconnect: fetch-peers restarted"), "the reconnect phase restarted fetch-peers");
+        // each process's share is reported; in the register phase the door and register-device worked (a route sent
+        // to the wrong function would have failed the run above)
+        String register = result.report().substring(result.report().indexOf("### register:"), result.report().indexOf("### register-device vs direct"));
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("- by process \\(CPU, RSS at the end\\): (.*)").matcher(register);
+        assertTrue(line.find(), "the register phase reports each process:\n" + register);
+        java.util.Map<String, Long> cpu = new java.util.HashMap<>();
+        for (String each : line.group(1).split(", ")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+) (\\d+) ms / (\\d+) MiB").matcher(each);
+            assertTrue(m.matches(), each);
+            cpu.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        assertEquals(java.util.Set.of("auth", "devices", "fetch-peers", "join-organization", "organizations", "reg-keys",
+                "register-device", "security-groups", "update-device", "users", "vpcs", "ipam", "front door"), cpu.keySet());
+        for (String busy : new String[] {"register-device", "ipam", "front door"}) {
+            assertTrue(cpu.get(busy) > 0, busy + " did the register phase's work: " + line.group(1));
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.nexodus.tests;
+package io.nexodus.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,15 +11,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real HAProxy binary running the committed front-door configuration, with every upstream pointed
- * at one local application (all functions in one process) instead of the cluster's Knative Services:
- * the only change made to the file is the address on each `server` line.
+ * The real HAProxy binary running the committed front-door configuration, with its upstreams pointed at local
+ * processes instead of the cluster's Knative Services: one application (all functions in one process, the tests) or
+ * each function in a process of its own (the fleet simulator's {@code --topology=functions}). The only change made
+ * to the file is the address on each `server` line.
  */
-final class HaproxyProcess implements AutoCloseable {
+public final class HaproxyProcess implements AutoCloseable {
 
     private final Process process;
-    final Path log;
-    final int port;
+    public final Path log;
+    public final int port;
 
     private HaproxyProcess(Process process, Path log, int port) {
         this.process = process;
@@ -27,12 +28,12 @@ final class HaproxyProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static String pointedAt(String config, int appPort) {
+    public static String pointedAt(String config, int appPort) {
         return pointedAt(config, appPort, Map.of());
     }
 
     /** Every server at the application, but those named in {@code others}, each at its own local port. */
-    static String pointedAt(String config, int appPort, Map<String, Integer> others) {
+    public static String pointedAt(String config, int appPort, Map<String, Integer> others) {
         String out = config;
         for (Map.Entry<String, Integer> other : others.entrySet()) {
             out = out.replaceAll("(?m)^(\\s+server " + other.getKey() + ") \"[^\"]+\"", "$1 127.0.0.1:" + other.getValue());
@@ -44,7 +45,7 @@ final class HaproxyProcess implements AutoCloseable {
         return out;
     }
 
-    static void check(Path haproxy, Path config, Map<String, String> env) throws Exception {
+    public static void check(Path haproxy, Path config, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(haproxy.toString(), "-c", "-f", config.toString()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -54,17 +55,20 @@ final class HaproxyProcess implements AutoCloseable {
         }
     }
 
-    static HaproxyProcess start(Path haproxy, String config, int appPort, Map<String, String> env) throws Exception {
-        return start(haproxy, config, appPort, Map.of(), env);
+    public static HaproxyProcess start(Path haproxy, String config, int appPort, Map<String, String> env) throws Exception {
+        return start(haproxy, config, appPort, Map.of(), env, Path.of("target", "front-door"));
     }
 
-    /** As {@link #start(Path, String, int, Map)}, with the servers named in {@code others} at their own ports. */
-    static HaproxyProcess start(Path haproxy, String config, int appPort, Map<String, Integer> others, Map<String, String> env)
-            throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "front-door"));
+    /**
+     * As {@link #start(Path, String, int, Map)}, with the servers named in {@code others} at their own ports, its
+     * configuration and log in {@code dir}.
+     */
+    public static HaproxyProcess start(Path haproxy, String config, int appPort, Map<String, Integer> others,
+            Map<String, String> env, Path dir) throws Exception {
+        Files.createDirectories(dir);
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, pointedAt(config, appPort, others));
-        int port = io.nexodus.testing.PostgresTestResource.freePorts(1)[0];
+        int port = PostgresTestResource.freePorts(1)[0];
         Path log = dir.resolve("haproxy.log");
         ProcessBuilder pb = new ProcessBuilder(haproxy.toString(), "-db", "-f", file.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -93,8 +97,12 @@ final class HaproxyProcess implements AutoCloseable {
         }
     }
 
-    String base() {
+    public String base() {
         return "http://127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     @Override

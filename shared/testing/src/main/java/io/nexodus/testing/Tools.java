@@ -1,4 +1,4 @@
-package io.nexodus.tests;
+package io.nexodus.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,25 +12,30 @@ import org.junit.jupiter.api.Assumptions;
  * loud warning (JUnit counts it skipped, never passed). Missing where CI=true: the test fails (.ci/run
  * installs it).
  */
-final class Tools {
+public final class Tools {
 
     private Tools() {
     }
 
-    static Path require(String name, String why) {
+    public static Path require(String name, String why) {
+        return find(name).orElseThrow(() -> missing("'" + name + "' is not installed: " + why + " cannot be checked",
+                "a tool missing in CI is a failure; .ci/run installs it", "install it (Debian: apt-get install -y " + name + ")"));
+    }
+
+    /** An executable named {@code name} on the PATH or in /usr/sbin or /sbin (where Debian puts haproxy). */
+    public static java.util.Optional<Path> find(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
-                return candidate;
+                return java.util.Optional.of(candidate);
             }
         }
         for (String dir : new String[] {"/usr/sbin", "/sbin"}) {
             if (Files.isExecutable(Path.of(dir, name))) {
-                return Path.of(dir, name);
+                return java.util.Optional.of(Path.of(dir, name));
             }
         }
-        throw missing("'" + name + "' is not installed: " + why + " cannot be checked",
-                "a tool missing in CI is a failure; .ci/run installs it", "install it (Debian: apt-get install -y " + name + ")");
+        return java.util.Optional.empty();
     }
 
     /**
@@ -41,7 +46,7 @@ final class Tools {
      * @param remedy what a developer does about it
      * @return never: it fails or aborts (so a caller can write {@code throw missing(...)})
      */
-    static AssertionError missing(String message, String inCi, String remedy) {
+    public static AssertionError missing(String message, String inCi, String remedy) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(message + " (CI=true: " + inCi + ")");
         }
@@ -58,7 +63,7 @@ final class Tools {
      * A JDK home of at least that major version: named by KEYCLOAK_JAVA_HOME, JAVA_HOME, this JVM, or installed under
      * /usr/lib/jvm (CI has OpenJDK 17 and Temurin 25 there).
      */
-    static java.util.Optional<Path> jdk(int minMajor) {
+    public static java.util.Optional<Path> jdk(int minMajor) {
         java.util.stream.Stream<String> named = java.util.stream.Stream.of(System.getenv("KEYCLOAK_JAVA_HOME"),
                 System.getenv("JAVA_HOME"), System.getProperty("java.home"));
         java.util.stream.Stream<String> installed = java.util.stream.Stream.empty();
@@ -72,7 +77,7 @@ final class Tools {
     }
 
     /** The {@code java} of a JDK of at least that major version ({@link #jdk}), or the test fails (CI) or is skipped. */
-    static Path requireJava(int minMajor, String why) {
+    public static Path requireJava(int minMajor, String why) {
         return jdk(minMajor).map(home -> home.resolve("bin/java")).orElseThrow(() -> missing(
                 "no JDK " + minMajor + " or later: " + why + " cannot be checked", "CI has Temurin 25 under /usr/lib/jvm",
                 "install a JDK " + minMajor + " or later (e.g. Temurin 25 under /usr/lib/jvm, or JAVA_HOME)"));
