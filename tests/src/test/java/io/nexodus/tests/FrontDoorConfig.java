@@ -147,7 +147,10 @@ final class FrontDoorConfig {
             if (backend.endsWith("-watch")) {
                 out.append("    # watch streams: the server ends each after nexodus.watch.max-duration (240 s), quiet in between;\n")
                         .append("    # no buffering (haproxy forwards chunks as they come), no short timeout\n")
-                        .append("    timeout server \"${WATCH_TIMEOUT-330s}\"\n");
+                        .append("    timeout server \"${WATCH_TIMEOUT-330s}\"\n")
+                        .append("    # and no waiting for more: without it haproxy sends a chunk of a response it expects more of with\n")
+                        .append("    # MSG_MORE, which Linux holds up to 200 ms, and every event reached every agent that late\n")
+                        .append("    option http-no-delay\n");
             }
             out.append("    http-request set-header Host \"").append(function).append(".${NAMESPACE}.svc.cluster.local\"\n")
                     .append("    http-response set-header X-Nexodus-Function ").append(function).append('\n')

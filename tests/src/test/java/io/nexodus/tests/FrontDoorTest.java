@@ -301,4 +301,34 @@ class FrontDoorTest {
             stream.untilTail("device");
         }
     }
+
+    /**
+     * An event reaches the agent as soon as fetch-peers writes it. Without {@code option http-no-delay} HAProxy sends a
+     * chunk of a response it expects more of with MSG_MORE, which Linux holds for up to 200 ms before sending a
+     * partial frame: every change reached every agent ~250 ms late through the door (the fleet simulator's
+     * --topology=functions, docs/benchmarks.md), against a few ms without it.
+     */
+    @Test
+    void aWatchEventCrossesTheDoorWithoutWaitingForMore() throws Exception {
+        String user = Nexd.user("door-latency");
+        String vpc = Nexd.defaultVpc(user);
+        String bearer = TestTokens.bearer(user);
+        String watch = "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
+        List<Long> lateMillis = new ArrayList<>();
+        try (HaproxyProcess proxy = startProxy();
+                WatchClient stream = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch)) {
+            assertEquals(200, stream.status);
+            stream.untilTail("device");
+            for (int i = 0; i < 5; i++) {
+                String id = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
+                // the change committed (and its NOTIFY went out) before the answer left: from here on, only delivery
+                long answered = System.nanoTime();
+                JsonObject change = stream.next(5);
+                lateMillis.add((System.nanoTime() - answered) / 1_000_000);
+                assertEquals(id, change.getJsonObject("value").getString("id"), change.encode());
+            }
+        }
+        List<Long> sorted = lateMillis.stream().sorted().toList();
+        assertTrue(sorted.get(2) < 50, "each event reached the agent this long after its change's answer (ms): " + lateMillis);
+    }
 }
