@@ -158,6 +158,15 @@ public final class Fleet {
             if (o.url() == null) {
                 stack = o.topology().equals("functions") ? FunctionProcesses.start(o.repo(), Path.of("target", "fleet"), o.appJvm())
                         : AllInOne.start(o.localJar(), Path.of("target", "fleet"), o.appJvm());
+                // Ctrl-C or a kill ends what it started too: a dozen orphaned JVMs and a PostgreSQL would outlive it
+                Stack started = stack;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        started.close();
+                    } catch (Exception e) {
+                        System.err.println("stopping the stack: " + e);
+                    }
+                }));
                 base = stack.baseUrl();
                 db = stack.database();
             } else {

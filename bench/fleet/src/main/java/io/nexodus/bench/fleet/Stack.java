@@ -25,6 +25,7 @@ abstract class Stack implements AutoCloseable {
     /** When the stack began to start (PostgreSQL first), for how long its start took. */
     private final long born = System.nanoTime();
     private double startSeconds;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Stack(EmbeddedPostgres pg) {
         this.pg = pg;
@@ -166,6 +167,9 @@ abstract class Stack implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return; // once: the run's end and the shutdown hook both close
+        }
         try {
             stopProcesses();
         } finally {
