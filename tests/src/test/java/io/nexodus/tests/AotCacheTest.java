@@ -1,11 +1,11 @@
 package io.nexodus.tests;
 
-import io.nexodus.testing.Tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nexodus.testing.PostgresTestResource;
+import io.nexodus.testing.Tools;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,13 +1,13 @@
 package io.nexodus.tests;
 
-import io.nexodus.testing.Tools;
-import io.nexodus.testing.HaproxyProcess;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsStringIgnoringCase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nexodus.testing.HaproxyProcess;
 import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.Tools;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -48,15 +48,23 @@ final class FrontDoorConfig {
                 #   mvn -pl tests -am verify -Dtest=FrontDoorTest -Dsurefire.failIfNoSpecifiedTests=false -Dnexodus.regenerate=true
                 #
                 # Environment: NAMESPACE (the functions' namespace; the Deployment sets it), FRONT_DOOR_TLS_CERT
-                # (TLS on: components/front-door-tls), CONSOLE_HOST (the web console's host: components/console), and
-                # for tests only FRONT_DOOR_BIND, FRONT_DOOR_TLS_BIND, API_TIMEOUT, WATCH_TIMEOUT.
+                # (TLS on: components/front-door-tls), CONSOLE_HOST (the web console's host: components/console),
+                # FRONT_DOOR_MAXCONN (connections per replica, below; unset by default), and for tests only FRONT_DOOR_BIND,
+                # FRONT_DOOR_TLS_BIND, API_TIMEOUT, WATCH_TIMEOUT.
                 # Upstreams are the functions' Knative Services through Kourier's cluster-local gateway:
                 # <function>.<namespace>.svc.cluster.local:80 with that Host (Kourier routes by host; never a
                 # -private Service, which would bypass the activator and break scale-from-zero).
 
                 global
                     log stdout format raw local0 info
-                    maxconn 4096
+                    # connections per replica: every agent holds one watch stream, so this is how many agents a
+                    # replica serves (beyond it, new connections wait unanswered). Unset, haproxy derives it from its
+                    # file-descriptor limit (two per connection: ~524,000 under containerd's default of 1,048,576) and
+                    # the pod's memory limit is the real cap; a fixed number would have haproxy refuse to start
+                    # wherever that limit is below twice it. Sizing: docs/benchmarks.md ("Sizing: what the figures decide")
+                .if defined(FRONT_DOOR_MAXCONN)
+                    maxconn "${FRONT_DOOR_MAXCONN}"
+                .endif
 
                 defaults
                     mode http

@@ -1,12 +1,12 @@
 package io.nexodus.tests;
 
-import io.nexodus.testing.Tools;
-import io.nexodus.testing.HaproxyProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nexodus.testing.HaproxyProcess;
 import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestTokens;
+import io.nexodus.testing.Tools;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -330,5 +330,33 @@ class FrontDoorTest {
         }
         List<Long> sorted = lateMillis.stream().sorted().toList();
         assertTrue(sorted.get(2) < 50, "each event reached the agent this long after its change's answer (ms): " + lateMillis);
+    }
+
+    /**
+     * Every agent holds a connection to the door for as long as its stream lives, so a replica's connection cap is how
+     * many agents it serves: it was a fixed 4,096, fewer than the 5,000 streams each of the two replicas holds at
+     * 10,000 agents. Now haproxy derives it from its file-descriptor limit, and {@code FRONT_DOOR_MAXCONN} sets it
+     * (every other test here runs with the derived one). Beyond it a new connection waits unanswered.
+     */
+    @Test
+    void theConnectionCapIsTheEnvironmentsAndANewcomerWaitsBeyondIt() throws Exception {
+        String user = Nexd.user("door-cap");
+        String vpc = Nexd.defaultVpc(user);
+        String bearer = TestTokens.bearer(user);
+        String watch = "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
+        Path haproxy = Tools.require("haproxy", "the front door against the real proxy");
+        String config = Files.readString(Repo.root().resolve(FrontDoorConfig.PATH));
+        try (HaproxyProcess proxy = HaproxyProcess.start(haproxy, config, app.getPort(), Map.of("FRONT_DOOR_MAXCONN", "2"))) {
+            HttpRequest health = HttpRequest.newBuilder(URI.create(proxy.base() + "/healthz")).timeout(java.time.Duration.ofSeconds(2)).build();
+            try (WatchClient first = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch);
+                    WatchClient second = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch)) {
+                assertEquals(200, first.status);
+                assertEquals(200, second.status);
+                // a client of its own: a new connection, not one of the streams'
+                HttpClient third = HttpClient.newHttpClient();
+                org.junit.jupiter.api.Assertions.assertThrows(java.net.http.HttpTimeoutException.class,
+                        () -> third.send(health, HttpResponse.BodyHandlers.ofString()), "a third connection is not served");
+            }
+        }
     }
 }
