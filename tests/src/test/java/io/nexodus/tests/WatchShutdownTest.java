@@ -67,5 +67,11 @@ class WatchShutdownTest {
         }
         // the replica goes on serving what it still gets (Knative routes nothing new to it by then)
         given().header("Authorization", bearer).get("/api/vpcs/" + vpc + "/devices").then().statusCode(200);
+        // but takes no new stream: one opened now would hold the graceful shutdown for all of QUARKUS_SHUTDOWN_TIMEOUT
+        // and then be cut. Where nothing drains the replica first (the front door straight to a process, a plain
+        // Deployment), the agents that just reconnected came straight back here: 5,000 of them held fetch-peers'
+        // exit for 27 s (the fleet simulator, --topology=functions). A 503 sends nexd to retry, elsewhere or later.
+        given().header("Authorization", deviceBearer).contentType("application/json").body(watches).post("/api/events")
+                .then().statusCode(503).body("reason", org.hamcrest.Matchers.containsString("stopping"));
     }
 }

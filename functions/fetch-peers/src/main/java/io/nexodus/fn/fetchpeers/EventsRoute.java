@@ -79,6 +79,14 @@ public class EventsRoute {
     /** The streams open on this replica, so that a stopping replica can end them. */
     private final Set<WatchStream> openStreams = ConcurrentHashMap.newKeySet();
 
+    /** Told to stop: no new stream (see {@link #endStreams}). */
+    private volatile boolean stopping;
+
+    private static RuntimeException stoppingRefusal() {
+        return ApiErrors.unavailable("this replica is stopping: open the stream again (another replica, or this one"
+                + " once restarted, takes it)");
+    }
+
     void install(@Observes Router router) {
         router.post("/api/events").order(ORDER).handler(ctx -> open(ctx, null));
         router.post("/api/vpcs/:id/events").order(ORDER + 1).handler(ctx -> open(ctx, ctx.pathParam("id")));
@@ -95,6 +103,10 @@ public class EventsRoute {
             request.items().forEach(item -> item.kind().requireEnabled(flags));
         } catch (RuntimeException e) {
             ErrorResponses.write(ctx, e);
+            return;
+        }
+        if (stopping) {
+            ErrorResponses.write(ctx, stoppingRefusal());
             return;
         }
         if (!quota.tryOpen(caller)) {
@@ -186,6 +198,10 @@ public class EventsRoute {
         if (ctx.response().closed()) {
             return;
         }
+        if (stopping) { // told to stop while this request was being resolved
+            ErrorResponses.write(ctx, stoppingRefusal());
+            return;
+        }
         ctx.response().setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "application/json;stream=watch");
         // the status and headers go now, not with the first event: a client resuming at its tail may have nothing
@@ -227,8 +243,11 @@ public class EventsRoute {
      * Quarkus's graceful shutdown, which waits for requests in flight, for all of
      * {@code QUARKUS_SHUTDOWN_TIMEOUT} and then be cut. The event comes before that wait
      * ({@code quarkus.shutdown.delay-enabled}, set in this module's {@code microprofile-config.properties}).
+     * From then on a new stream is refused with 503 (nexd retries): where nothing drained the replica first (a
+     * proxy straight to the process), the agents just ended would reconnect here and hold the shutdown again.
      */
     void endStreams(@Observes ShutdownDelayInitiatedEvent event) {
+        stopping = true;
         openStreams.forEach(stream -> stream.end(null));
     }
 }
