@@ -66,9 +66,19 @@ class FrontDoorTest {
     }
 
     private HaproxyProcess startProxy() throws Exception {
+        return startProxy(Map.of("API_TIMEOUT", API_TIMEOUT_S + "s"));
+    }
+
+    /** The committed door in front of the test application, with {@code env} in its environment. */
+    private HaproxyProcess startProxy(Map<String, String> env) throws Exception {
         Path haproxy = Tools.require("haproxy", "the front door against the real proxy");
         String config = Files.readString(Repo.root().resolve(FrontDoorConfig.PATH));
-        return HaproxyProcess.start(haproxy, config, app.getPort(), Map.of("API_TIMEOUT", API_TIMEOUT_S + "s"));
+        return HaproxyProcess.start(haproxy, config, app.getPort(), env);
+    }
+
+    /** nexd's device watch of one VPC, as a watch request's body. */
+    private static String deviceWatch(String vpc) {
+        return "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
     }
 
     private static HttpResponse<String> send(String base, String method, String path, String bearer, String body) throws Exception {
@@ -232,7 +242,7 @@ class FrontDoorTest {
         console.start();
         try (HaproxyProcess proxy = HaproxyProcess.start(haproxy, config, app.getPort(),
                 Map.of("console", console.getAddress().getPort()), Map.of("CONSOLE_HOST", "console.example.test"),
-                java.nio.file.Path.of("target", "front-door"))) {
+                Path.of("target", "front-door"))) {
             for (String host : List.of("console.example.test", "Console.Example.Test:8080")) {
                 String page = rawGet(proxy.port, host, "/#/devices", null);
                 assertTrue(page.startsWith("HTTP/1.1 200") && page.contains("<title>Nexodus</title>"), host + ": " + page);
@@ -283,7 +293,7 @@ class FrontDoorTest {
         String user = Nexd.user("door-watch");
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);
-        String watch = "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
+        String watch = deviceWatch(vpc);
         try (HaproxyProcess proxy = startProxy();
                 WatchClient stream = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch)) {
             assertEquals(200, stream.status);
@@ -313,7 +323,7 @@ class FrontDoorTest {
         String user = Nexd.user("door-latency");
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);
-        String watch = "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
+        String watch = deviceWatch(vpc);
         List<Long> lateMillis = new ArrayList<>();
         try (HaproxyProcess proxy = startProxy();
                 WatchClient stream = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch)) {
@@ -343,10 +353,8 @@ class FrontDoorTest {
         String user = Nexd.user("door-cap");
         String vpc = Nexd.defaultVpc(user);
         String bearer = TestTokens.bearer(user);
-        String watch = "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
-        Path haproxy = Tools.require("haproxy", "the front door against the real proxy");
-        String config = Files.readString(Repo.root().resolve(FrontDoorConfig.PATH));
-        try (HaproxyProcess proxy = HaproxyProcess.start(haproxy, config, app.getPort(), Map.of("FRONT_DOOR_MAXCONN", "2"))) {
+        String watch = deviceWatch(vpc);
+        try (HaproxyProcess proxy = startProxy(Map.of("FRONT_DOOR_MAXCONN", "2"))) {
             HttpRequest health = HttpRequest.newBuilder(URI.create(proxy.base() + "/healthz")).timeout(java.time.Duration.ofSeconds(2)).build();
             try (WatchClient first = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch);
                     WatchClient second = new WatchClient(proxy.base(), "/api/vpcs/" + vpc + "/events", bearer, watch)) {

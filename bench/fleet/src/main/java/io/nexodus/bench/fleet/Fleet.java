@@ -486,9 +486,9 @@ public final class Fleet {
         }
     }
 
-    /** CPU so far, in ms: the function process, PostgreSQL (whole), this process. */
+    /** CPU so far, in ms: the stack's processes, PostgreSQL (whole), this process. */
     private long[] cpuNow() {
-        return new long[] {pids.cpuMillis().values().stream().mapToLong(Long::longValue).sum(), pids.pg() > 0 ? Proc.treeCpuMillis(pids.pg()) : 0,
+        return new long[] {pids.totalCpuMillis(), pids.pg() > 0 ? Proc.treeCpuMillis(pids.pg()) : 0,
                 Proc.cpuMillis(ProcessHandle.current().pid())};
     }
 

@@ -41,6 +41,11 @@ final class Phase {
             return cpu;
         }
 
+        /** The stack's CPU so far, all its processes together. */
+        long totalCpuMillis() {
+            return Snapshot.total(cpuMillis());
+        }
+
         double rssMiB() {
             return stack.values().stream().mapToDouble(Proc::rssMiB).sum();
         }
@@ -53,7 +58,11 @@ final class Phase {
     private record Snapshot(long nanos, Map<String, Long> appCpu, long pgCpu, long selfCpu, long xacts, long calls) {
 
         long appCpuTotal() {
-            return appCpu.values().stream().mapToLong(Long::longValue).sum();
+            return total(appCpu);
+        }
+
+        static long total(Map<String, Long> cpuByProcess) {
+            return cpuByProcess.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
@@ -95,9 +104,9 @@ final class Phase {
     Phase finish() {
         end = snapshot();
         loadEnd = Proc.loadavg();
-        appRssEnd = pids.rssMiB();
-        streamsRssEnd = pids.streamsRssMiB();
         pids.stack().forEach((name, pid) -> rssByProcessEnd.put(name, Proc.rssMiB(pid)));
+        appRssEnd = rssByProcessEnd.values().stream().mapToDouble(Double::doubleValue).sum();
+        streamsRssEnd = pids.streamsRssMiB();
         pgRssEnd = pids.pg() > 0 ? Proc.treeRssMiB(pids.pg()) : 0;
         selfRssEnd = Proc.rssMiB(ProcessHandle.current().pid());
         readStatements();
