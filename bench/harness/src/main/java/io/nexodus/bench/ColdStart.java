@@ -2,6 +2,7 @@ package io.nexodus.bench;
 
 import io.nexodus.shared.identity.DevTokenIssuer;
 import io.nexodus.shared.migrations.Migrate;
+import io.nexodus.testing.IpamServerProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,9 @@ import java.util.regex.Pattern;
  * Plan lines: {@code app<TAB>kind(floor|floor-db|function)<TAB>option<TAB>appDir<TAB>javaBin<TAB>flags[<TAB>training flags]}.
  */
 public final class ColdStart {
+
+    /** The IPAM server's port: below Linux's ephemeral range (32768+), as the functions' ports below. */
+    static final int IPAM_PORT = 28_090;
 
     record Plan(String app, String kind, String option, Path appDir, String java, List<String> flags,
             List<String> trainingFlags) {
@@ -102,10 +107,15 @@ public final class ColdStart {
             sysProps.put("quarkus.datasource.username", "postgres");
             sysProps.put("quarkus.datasource.password", "postgres");
             // the IPAM backend runs on the harness's own JVM: it is not what is measured
-            IpamBackend ipam = IpamBackend.start(repo, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    pgUrl, out.resolve("logs"));
+            // the real IPAM server, so that a function whose first answer needs it (gc) answers for real; it runs on
+            // the harness's own JVM: it is not what is measured
+            IpamServerProcess ipam = IpamServerProcess.start(repo.resolve("ipam/target/quarkus-app"),
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), List.of(),
+                    Map.of("PG_URL", pgUrl, "PG_USER", "postgres", "PG_PASSWORD", "postgres"), IPAM_PORT,
+                    out.resolve("logs"), Duration.ofSeconds(60));
             Runtime.getRuntime().addShutdownHook(new Thread(ipam::close));
-            sysProps.putAll(ipam.clientConfig());
+            sysProps.put("quarkus.grpc.clients.ipam.host", "127.0.0.1");
+            sysProps.put("quarkus.grpc.clients.ipam.port", Integer.toString(ipam.port));
 
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
             for (Plan p : plans) {

@@ -3,9 +3,9 @@ package io.nexodus.bench.fleet;
 import io.nexodus.shared.identity.DevTokenIssuer;
 import io.nexodus.shared.migrations.Migrate;
 import io.nexodus.testing.HaproxyProcess;
+import io.nexodus.testing.IpamServerProcess;
 import io.nexodus.testing.Tools;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ final class FunctionProcesses extends Stack {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> functions = new LinkedHashMap<>();
     private final int ipamPort;
-    private Process ipam;
+    private IpamServerProcess ipam;
     private HaproxyProcess door;
 
     private FunctionProcesses(EmbeddedPostgres pg, Path repo, Path logs, List<String> jvmOptions) throws Exception {
@@ -140,25 +140,8 @@ final class FunctionProcesses extends Stack {
 
     /** The schema first, as the IPAM migration Job runs the image's {@code IpamMigrate}; then the server. */
     private void startIpam() throws Exception {
-        Path app = repo.resolve("ipam/target/quarkus-app");
-        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
-            throw new IllegalStateException("no " + app.resolve("quarkus-run.jar") + ": package the IPAM server first");
-        }
-        String classPath = app.resolve("lib/main") + File.separator + "*" + File.pathSeparator + app.resolve("app") + File.separator + "*";
-        ProcessBuilder migrate = new ProcessBuilder(java(), "-cp", classPath, "io.nexodus.ipam.IpamMigrate")
-                .redirectErrorStream(true).redirectOutput(log("ipam-migrate").toFile());
-        migrate.environment().putAll(environment);
-        if (migrate.start().waitFor() != 0) {
-            throw new IllegalStateException("the IPAM migration failed; see " + log("ipam-migrate"));
-        }
-        List<String> cmd = new ArrayList<>(List.of(java()));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-jar", app.resolve("quarkus-run.jar").toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log("ipam").toFile());
-        pb.environment().putAll(environment);
-        pb.environment().put("PORT", Integer.toString(ipamPort));
-        ipam = pb.start();
-        awaitListening(ipam, ipamPort, "the IPAM server", log("ipam"), Duration.ofSeconds(120));
+        ipam = IpamServerProcess.start(repo.resolve("ipam/target/quarkus-app"), java(), jvmOptions, environment, ipamPort,
+                logs, Duration.ofSeconds(120));
     }
 
     private Process spawn(String name) throws Exception {
@@ -235,6 +218,6 @@ final class FunctionProcesses extends Stack {
         for (Process function : functions.values()) {
             stop(function);
         }
-        stop(ipam);
+        stop(ipam == null ? null : ipam.process());
     }
 }

@@ -138,23 +138,6 @@ abstract class Stack implements AutoCloseable {
         throw new IllegalStateException(what + " was not ready within " + within + "; see " + log);
     }
 
-    /** Until something listens on {@code port} (a server with no HTTP health route: IPAM speaks gRPC only). */
-    static void awaitListening(Process process, int port, String what, Path log, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(what + " exited with " + process.exitValue() + "; see " + log);
-            }
-            try (java.net.Socket probe = new java.net.Socket()) {
-                probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException(what + " was not listening within " + within + "; see " + log);
-    }
-
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
