@@ -26,6 +26,9 @@ class DatabaseBudgetTest {
         int direct = 0;
         int pooled = 0;
         String poolerHost = render.ofKind("Pooler").findFirst().map(Rendered::name).orElse(null);
+        // PgBouncer 1.21+ carries a client's named prepared statements to any server connection when it tracks them
+        int trackedStatements = render.ofKind("Pooler").findFirst()
+                .map(p -> p.at("/spec/pgbouncer/parameters/max_prepared_statements").asInt(0)).orElse(0);
         for (JsonNode svc : render.ksvcs().toList()) {
             Map<String, String> problems = new TreeMap<>();
             Map<String, String> env = EffectiveEnv.of(render, svc.at("/spec/template/spec/containers/0"), problems);
@@ -35,6 +38,12 @@ class DatabaseBudgetTest {
             int listen = Rendered.name(svc).equals("fetch-peers") ? 1 : 0;
             boolean viaPooler = poolerHost != null && env.getOrDefault("PG_URL", "").contains("//" + poolerHost + ".");
             assertTrue(!(viaPooler && listen > 0), "fetch-peers' LISTEN cannot go through a transaction-mode pooler");
+            // a function keeps its statements prepared (Quarkus's default; not with PG_LAYER7_PROXY=true): through a
+            // transaction-mode pooler that does not track them every request fails ("prepared statement ... already
+            // exists", PoolerTest)
+            assertTrue(!viaPooler || trackedStatements > 0 || "true".equals(env.get("PG_LAYER7_PROXY")),
+                    Rendered.name(svc) + " keeps prepared statements through a pooler that does not track them:"
+                            + " set the Pooler's max_prepared_statements, or PG_LAYER7_PROXY=true");
             if (viaPooler) {
                 pooled += maxScale * pool;
             } else {
