@@ -42,7 +42,8 @@ class PoolerTest {
     @Inject
     Vertx vertx;
 
-    @ConfigProperty(name = "nexodus.test.pgbouncer")
+    /** PgBouncer's port ({@link BehindPgBouncer}); a default, since every test class's application checks this injection */
+    @ConfigProperty(name = "nexodus.test.pgbouncer", defaultValue = "missing")
     String pooler;
 
     @ConfigProperty(name = "quarkus.datasource.username")
