@@ -2,11 +2,10 @@ package io.nexodus.tests;
 
 import io.nexodus.testing.Tools;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,21 +77,8 @@ final class PgBouncerProcess implements AutoCloseable {
         command.addAll(List.of(binary.toString(), dir.resolve("pgbouncer.ini").toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        PgBouncerProcess bouncer = new PgBouncerProcess(port, log, process);
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("pgbouncer exited: " + Files.readString(dir.resolve("stdout.log")));
-            }
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return bouncer;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        bouncer.close();
-        throw new IllegalStateException("pgbouncer did not listen on " + port + " within 30 s; see " + dir);
+        Tools.awaitListening(process, port, "pgbouncer", dir.resolve("stdout.log"), Duration.ofSeconds(30));
+        return new PgBouncerProcess(port, log, process);
     }
 
     @Override

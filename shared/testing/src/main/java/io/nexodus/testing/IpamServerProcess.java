@@ -2,8 +2,6 @@ package io.nexodus.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,21 +58,9 @@ public final class IpamServerProcess implements AutoCloseable {
         Map<String, String> environment = new HashMap<>(database);
         environment.put("PORT", Integer.toString(port));
         server.environment().putAll(environment);
-        IpamServerProcess started = new IpamServerProcess(server.start(), port);
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!started.process.isAlive()) {
-                throw new IllegalStateException("the IPAM server exited with " + started.process.exitValue() + "; see " + log);
-            }
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return started;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        started.close();
-        throw new IllegalStateException("the IPAM server was not listening within " + within + "; see " + log);
+        Process process = server.start();
+        Tools.awaitListening(process, port, "the IPAM server", log, within);
+        return new IpamServerProcess(process, port);
     }
 
     public long pid() {

@@ -96,4 +96,27 @@ public final class Tools {
         }
         return 0;
     }
+
+    /**
+     * Waits until something listens on {@code 127.0.0.1:port} (a server started as a child process, which may speak
+     * no HTTP); destroys the process and throws, naming {@code what} and where its output went, when it exits first or
+     * is not listening {@code within}.
+     */
+    public static void awaitListening(Process process, int port, String what, Path output, java.time.Duration within)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(what + " exited with " + process.exitValue() + "; see " + output);
+            }
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        process.destroy();
+        throw new IllegalStateException(what + " was not listening on " + port + " within " + within + "; see " + output);
+    }
 }
