@@ -24,12 +24,10 @@ import java.util.stream.Collectors;
 final class PgBouncerProcess implements AutoCloseable {
 
     final int port;
-    final Path log;
     private final Process process;
 
-    private PgBouncerProcess(int port, Path log, Process process) {
+    private PgBouncerProcess(int port, Process process) {
         this.port = port;
-        this.log = log;
         this.process = process;
     }
 
@@ -78,7 +76,7 @@ final class PgBouncerProcess implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
         Tools.awaitListening(process, port, "pgbouncer", dir.resolve("stdout.log"), Duration.ofSeconds(30));
-        return new PgBouncerProcess(port, log, process);
+        return new PgBouncerProcess(port, process);
     }
 
     @Override

@@ -106,7 +106,6 @@ public final class ColdStart {
             sysProps.put("quarkus.datasource.reactive.url", pgUrl);
             sysProps.put("quarkus.datasource.username", "postgres");
             sysProps.put("quarkus.datasource.password", "postgres");
-            // the IPAM backend runs on the harness's own JVM: it is not what is measured
             // the real IPAM server, so that a function whose first answer needs it (gc) answers for real; it runs on
             // the harness's own JVM: it is not what is measured
             IpamServerProcess ipam = IpamServerProcess.start(repo.resolve("ipam/target/quarkus-app"),

@@ -25,10 +25,10 @@ class DatabaseBudgetTest {
     static Use connections(Rendered render) {
         int direct = 0;
         int pooled = 0;
-        String poolerHost = render.ofKind("Pooler").findFirst().map(Rendered::name).orElse(null);
+        java.util.Optional<JsonNode> pooler = render.ofKind("Pooler").findFirst();
+        String poolerHost = pooler.map(Rendered::name).orElse(null);
         // PgBouncer 1.21+ carries a client's named prepared statements to any server connection when it tracks them
-        int trackedStatements = render.ofKind("Pooler").findFirst()
-                .map(p -> p.at("/spec/pgbouncer/parameters/max_prepared_statements").asInt(0)).orElse(0);
+        int trackedStatements = pooler.map(p -> p.at("/spec/pgbouncer/parameters/max_prepared_statements").asInt(0)).orElse(0);
         for (JsonNode svc : render.ksvcs().toList()) {
             Map<String, String> problems = new TreeMap<>();
             Map<String, String> env = EffectiveEnv.of(render, svc.at("/spec/template/spec/containers/0"), problems);

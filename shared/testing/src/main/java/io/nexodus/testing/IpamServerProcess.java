@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,9 +54,8 @@ public final class IpamServerProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", app.resolve("quarkus-run.jar").toString()));
         Path log = logs.resolve("ipam.log");
         ProcessBuilder server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> environment = new HashMap<>(database);
-        environment.put("PORT", Integer.toString(port));
-        server.environment().putAll(environment);
+        server.environment().putAll(database);
+        server.environment().put("PORT", Integer.toString(port));
         Process process = server.start();
         Tools.awaitListening(process, port, "the IPAM server", log, within);
         return new IpamServerProcess(process, port);

@@ -144,8 +144,7 @@ public record TestPostgres(String host, int port, String user, String password) 
             // every login the clean-clone CI took 19 m 22 s against 17 m 55 s the run before (most modules 3-7 s
             // slower, the cross-function tests 47 s), too close to its 20 minutes; every password set from now on
             // (the application's role too) is stretched 16 times
-            s.execute("ALTER SYSTEM SET scram_iterations = 16");
-            s.execute("SELECT pg_reload_conf()");
+            s.execute("ALTER SYSTEM SET scram_iterations = 16"); // for later sessions: the reload below
             s.execute("SET scram_iterations = 16");
             s.execute("SET password_encryption = 'scram-sha-256'");
             s.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
@@ -156,6 +155,7 @@ public record TestPostgres(String host, int port, String user, String password) 
                     host all all 127.0.0.1/32 scram-sha-256
                     host all all ::1/128 scram-sha-256
                     """);
+            // the new rules and the iterations together
             java.sql.ResultSet reloaded = s.executeQuery("SELECT pg_reload_conf()");
             reloaded.next();
         } catch (java.sql.SQLException e) {
