@@ -189,10 +189,18 @@ public class EventsRoute {
         if (publicKey == null || publicKey.isBlank() || pathVpc == null) {
             return Uni.createFrom().nullItem();
         }
-        return db.preparedQuery("SELECT id FROM devices WHERE public_key = $1 AND vpc_id = $2 AND deleted_at IS NULL")
-                .execute(Tuple.of(publicKey, pathVpc))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+        return db.preparedQuery(DEVICE_BY_PUBLIC_KEY_SQL)
+                .execute(Tuple.of(publicKey))
+                .map(rows -> rows.size() == 0 || !pathVpc.equals(rows.iterator().next().getUUID("vpc_id")) ? null
+                        : rows.iterator().next().getUUID("id"));
     }
+
+    /**
+     * The live device with a public key ($1), whose VPC the caller then compares. By the key alone: with the VPC in
+     * the query too, a plan made while the table was empty could read the VPC's devices through the peer list's index
+     * instead (tests/ LookupPlansTest).
+     */
+    public static final String DEVICE_BY_PUBLIC_KEY_SQL = "SELECT id, vpc_id FROM devices WHERE public_key = $1 AND deleted_at IS NULL";
 
     private void stream(RoutingContext ctx, Caller caller, List<Resolved> specs, UUID deviceId) {
         if (ctx.response().closed()) {

@@ -10,6 +10,7 @@ import io.nexodus.testing.PostgresTestResource;
 import io.nexodus.testing.TestDevices;
 import io.nexodus.testing.TestTokens;
 import io.nexodus.testing.TestUsers;
+import io.nexodus.testing.TestVpcs;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -245,6 +246,44 @@ class OnlineStatusTest {
         deviceStream(device, vpc).body().close(); // well within one flush: its tail comes in milliseconds
         Thread.sleep(graceAndFlush().plus(flush).toMillis());
         assertTrue(!online(device.id()), "offline in the end");
+    }
+
+    /**
+     * A stream opened with the owner's token on {@code POST /api/vpcs/{id}/events?public_key=} holds the device with that
+     * key in that VPC online (nexd before it has a device token); the key named under another of the owner's VPCs holds
+     * nothing. The device is found by its key alone and its VPC compared after ({@code EventsRoute.DEVICE_BY_PUBLIC_KEY_SQL}).
+     */
+    @Test
+    void aStreamNamingItsDeviceByPublicKeyHoldsThatDeviceInThatVpcOnly() throws Exception {
+        String user = TestUsers.unique("bykey");
+        String vpc = vpcOf(user);
+        TestDevices.Seeded device = device(vpc);
+        String otherVpc = TestVpcs.insertPrivate(db, vpc, "10.99.0.0/16", "fd99::/64");
+        HttpResponse<InputStream> elsewhere = openNaming(user, otherVpc, device.publicKey());
+        try {
+            assertEquals(200, elsewhere.statusCode());
+            Thread.sleep(aFlush().toMillis());
+            assertTrue(!online(device.id()), "a key named under another VPC holds nothing");
+        } finally {
+            elsewhere.body().close();
+        }
+        HttpResponse<InputStream> here = openNaming(user, vpc, device.publicKey());
+        try {
+            assertEquals(200, here.statusCode());
+            within(aFlush(), "online while the owner's stream names it", () -> online(device.id()));
+        } finally {
+            here.body().close();
+        }
+    }
+
+    /** The user's stream on {@code POST /api/vpcs/{vpc}/events?public_key=}, open. */
+    private HttpResponse<InputStream> openNaming(String user, String vpc, String publicKey) throws Exception {
+        String key = java.net.URLEncoder.encode(publicKey, java.nio.charset.StandardCharsets.UTF_8);
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "api/vpcs/" + vpc + "/events?public_key=" + key))
+                        .header("Authorization", TestTokens.bearer(user)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(watches("security-group", vpc, 0, false))).build(),
+                HttpResponse.BodyHandlers.ofInputStream())
+                .get(10, TimeUnit.SECONDS);
     }
 
     /**

@@ -22,8 +22,8 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class SchemaReadiness implements AsyncHealthCheck {
 
-    /** The newest migration this code was built with (V13__presence_is_not_a_watched_change.sql). */
-    public static final int REQUIRED = 13;
+    /** The newest migration this code was built with (V14__lookups_keep_their_index.sql). */
+    public static final int REQUIRED = 14;
 
     private static final String NAME = "schema";
 

@@ -41,6 +41,9 @@ public class OpaqueTokens {
      */
     public static final String REG_KEY_LOOKUP_SQL = sql(true, "= $1");
 
+    /** The per-request lookup of a device token by its SHA-256 ($1): every nexd request after registering. */
+    public static final String DEVICE_TOKEN_LOOKUP_SQL = sql(false, "= $1");
+
     /** One place that says what makes a key or device token valid: live row, live owner, not revoked, not expired. */
     private static String sql(boolean regKey, String hashCondition) {
         return regKey
@@ -65,7 +68,7 @@ public class OpaqueTokens {
     }
 
     private Uni<Caller> lookup(boolean regKey, byte[] tokenHash) {
-        return db.preparedQuery(regKey ? REG_KEY_LOOKUP_SQL : sql(false, "= $1")).execute(Tuple.of(tokenHash)).map(rows -> {
+        return db.preparedQuery(regKey ? REG_KEY_LOOKUP_SQL : DEVICE_TOKEN_LOOKUP_SQL).execute(Tuple.of(tokenHash)).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiErrors.unauthorized(regKey ? "invalid reg key" : "invalid device token");
             }
