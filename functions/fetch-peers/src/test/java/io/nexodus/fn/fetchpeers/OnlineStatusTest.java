@@ -105,7 +105,12 @@ class OnlineStatusTest {
      * returned once its tail arrived: the stream has started, its session row is written.
      */
     private HttpResponse<InputStream> deviceStream(TestDevices.Seeded device, String vpc) throws Exception {
-        HttpResponse<InputStream> stream = open(device.bearer(), watches("security-group", vpc, 0, false)).get(10, TimeUnit.SECONDS);
+        return atTail(open(device.bearer(), watches("security-group", vpc, 0, false)));
+    }
+
+    /** The stream, returned once its tail arrived (watching the security groups: the VPC's default one comes first). */
+    private static HttpResponse<InputStream> atTail(CompletableFuture<HttpResponse<InputStream>> opening) throws Exception {
+        HttpResponse<InputStream> stream = opening.get(10, TimeUnit.SECONDS);
         assertEquals(200, stream.statusCode());
         JsonObject event = firstEvent(stream.body()).get(10, TimeUnit.SECONDS);
         while ("change".equals(event.getString("type"))) { // the VPC's default security group first
@@ -250,8 +255,8 @@ class OnlineStatusTest {
 
     /**
      * A stream opened with the owner's token on {@code POST /api/vpcs/{id}/events?public_key=} holds the device with that
-     * key in that VPC online (nexd before it has a device token); the key named under another of the owner's VPCs holds
-     * nothing. The device is found by its key alone and its VPC compared after ({@code EventsRoute.DEVICE_BY_PUBLIC_KEY_SQL}).
+     * key in that VPC (its session row, which keeps it online; nexd before it has a device token); the key named under
+     * another of the owner's VPCs holds nothing. The device is found by its key alone and its VPC compared after ({@code EventsRoute.DEVICE_BY_PUBLIC_KEY_SQL}).
      */
     @Test
     void aStreamNamingItsDeviceByPublicKeyHoldsThatDeviceInThatVpcOnly() throws Exception {
@@ -259,31 +264,24 @@ class OnlineStatusTest {
         String vpc = vpcOf(user);
         TestDevices.Seeded device = device(vpc);
         String otherVpc = TestVpcs.insertPrivate(db, vpc, "10.99.0.0/16", "fd99::/64");
-        HttpResponse<InputStream> elsewhere = openNaming(user, otherVpc, device.publicKey());
-        try {
-            assertEquals(200, elsewhere.statusCode());
-            Thread.sleep(aFlush().toMillis());
-            assertTrue(!online(device.id()), "a key named under another VPC holds nothing");
-        } finally {
-            elsewhere.body().close();
+        UUID[] held = {UUID.fromString(device.id())};
+        try (InputStream elsewhere = openNaming(user, otherVpc, device.publicKey()).body()) {
+            assertEquals(0, count("SELECT count(*) FROM device_sessions WHERE device_id = ANY($1)", held),
+                    "a key named under another VPC holds nothing");
         }
-        HttpResponse<InputStream> here = openNaming(user, vpc, device.publicKey());
-        try {
-            assertEquals(200, here.statusCode());
-            within(aFlush(), "online while the owner's stream names it", () -> online(device.id()));
-        } finally {
-            here.body().close();
+        try (InputStream here = openNaming(user, vpc, device.publicKey()).body()) {
+            assertEquals(1, count("SELECT count(*) FROM device_sessions WHERE device_id = ANY($1)", held),
+                    "the stream naming the key in its VPC holds the device");
         }
     }
 
-    /** The user's stream on {@code POST /api/vpcs/{vpc}/events?public_key=}, open. */
+    /** The user's stream on {@code POST /api/vpcs/{vpc}/events?public_key=}, at its tail (its session row written). */
     private HttpResponse<InputStream> openNaming(String user, String vpc, String publicKey) throws Exception {
         String key = java.net.URLEncoder.encode(publicKey, java.nio.charset.StandardCharsets.UTF_8);
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "api/vpcs/" + vpc + "/events?public_key=" + key))
+        return atTail(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "api/vpcs/" + vpc + "/events?public_key=" + key))
                         .header("Authorization", TestTokens.bearer(user)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(watches("security-group", vpc, 0, false))).build(),
-                HttpResponse.BodyHandlers.ofInputStream())
-                .get(10, TimeUnit.SECONDS);
+                HttpResponse.BodyHandlers.ofInputStream()));
     }
 
     /**
