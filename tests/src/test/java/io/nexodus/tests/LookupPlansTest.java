@@ -77,12 +77,14 @@ class LookupPlansTest {
             s.execute("PREPARE device_by_public_key(text) AS " + EventsRoute.DEVICE_BY_PUBLIC_KEY_SQL);
             // the shape of every device read by id (devices, update-device, the watch's device)
             s.execute("PREPARE device_by_id(uuid) AS SELECT d.id FROM devices d WHERE d.id = $1 AND d.deleted_at IS NULL");
+            // the shape of a user read by id (users, join-organization)
+            s.execute("PREPARE user_by_id(uuid) AS SELECT u.id FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL");
             s.execute("PREPARE peer_list(uuid) AS SELECT d.id FROM devices d WHERE d.vpc_id = $1 AND d.deleted_at IS NULL"
                     + " ORDER BY d.hostname");
             String[] executions = {
                 "preconditions('" + VPC + "', 'no such key', '" + KEY + "', '" + USER + "')",
                 "device_token('\\x01')", "reg_key('\\x01')", "device_by_id('" + USER + "')",
-                "device_by_public_key('no such key')", "peer_list('" + VPC + "')"};
+                "device_by_public_key('no such key')", "user_by_id('" + USER + "')", "peer_list('" + VPC + "')"};
             for (String execution : executions) {
                 s.execute("EXECUTE " + execution);
             }

@@ -359,6 +359,8 @@ public final class Fleet {
         List<Double> directRates = new ArrayList<>();
         long[] functionCpu = new long[3];
         long[] directCpu = new long[3];
+        StatementTally functionStatements = new StatementTally(db);
+        StatementTally directStatements = new StatementTally(db);
         for (int pair = 0; pair < pairs && failures.isEmpty(); pair++) {
             boolean measured = pair >= o.directWarmup();
             List<Agent> forFunction = keys.subList(2 * pair * n, (2 * pair + 1) * n);
@@ -366,6 +368,10 @@ public final class Fleet {
             for (int side = 0; side < 2; side++) {
                 // measured pairs alternate which side goes first, so that neither always follows the other's garbage
                 boolean functionNow = (side == 0) == ((pair - o.directWarmup()) % 2 == 0);
+                StatementTally statements = functionNow ? functionStatements : directStatements;
+                if (measured) {
+                    statements.passStarts();
+                }
                 long[] cpuBefore = cpuNow();
                 double rate = functionNow ? functionPass(forFunction, sideVpc, sideKey, measured ? p : null)
                         : directPass(forDirect, directly, measured ? p : null);
@@ -376,6 +382,7 @@ public final class Fleet {
                         total[k] += used[k];
                     }
                     (functionNow ? viaFunction : directRates).add(rate);
+                    statements.passEnded();
                 }
             }
         }
@@ -392,6 +399,9 @@ public final class Fleet {
                     functionCpu[0] / (double) measuredEach, functionCpu[1] / (double) measuredEach, functionCpu[2] / (double) measuredEach,
                     directCpu[0] / (double) measuredEach, directCpu[1] / (double) measuredEach, directCpu[2] / (double) measuredEach));
             p.notes.add(sideRowsCheck(sideVpc, 2 * pairs * n));
+            // the same statements on both sides: one that costs a side more per call ran another plan there
+            p.notes.add("statements via the function (measured passes): " + String.join("; ", functionStatements.top(5, measuredEach)));
+            p.notes.add("the same, issued directly: " + String.join("; ", directStatements.top(5, measuredEach)));
         }
         report.append(p.markdown());
     }
