@@ -65,7 +65,8 @@ class LookupPlansTest {
             s.execute("SET plan_cache_mode = force_generic_plan");
             s.execute("INSERT INTO users (id, idp_id, user_name) VALUES ('" + USER + "', 'plans', 'plans')");
             s.execute("INSERT INTO organizations (id, name) VALUES ('" + VPC + "', 'plans')");
-            s.execute("INSERT INTO user_organizations (user_id, organization_id, roles) VALUES ('" + USER + "', '" + VPC + "', '{owner}')");
+            s.execute("INSERT INTO user_organizations (user_id, organization_id, roles) VALUES ('" + USER + "', '" + VPC
+                    + "', '{owner}')");
             s.execute("INSERT INTO vpcs (id, organization_id, ipv4_cidr, ipv6_cidr) VALUES ('" + VPC + "', '" + VPC
                     + "', '100.64.0.0/10', '200::/64')");
             s.execute("INSERT INTO reg_keys (id, owner_id, organization_id, vpc_id, token_hash) VALUES ('" + KEY + "', '"
@@ -138,7 +139,8 @@ class LookupPlansTest {
 
     /** The plan kept for the prepared statement, run: its top node with buffers and the nodes under it. */
     private static JsonNode explain(Statement s, String execution) throws Exception {
-        try (ResultSet r = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, FORMAT JSON) EXECUTE " + execution)) {
+        String sql = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, FORMAT JSON) EXECUTE " + execution;
+        try (ResultSet r = s.executeQuery(sql)) {
             r.next();
             return JSON.readTree(r.getString(1)).get(0).get("Plan");
         }

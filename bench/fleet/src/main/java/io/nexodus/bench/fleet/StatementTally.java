@@ -26,7 +26,7 @@ final class StatementTally {
         }
 
         Counters plus(Counters other) {
-            return other == null ? this : new Counters(query, calls + other.calls, millis + other.millis, buffers + other.buffers);
+            return new Counters(query, calls + other.calls, millis + other.millis, buffers + other.buffers);
         }
     }
 
@@ -56,9 +56,11 @@ final class StatementTally {
     /** The side's costliest statements: calls per registration, mean time and buffers per call. */
     List<String> top(int n, long registrations) {
         List<String> lines = new ArrayList<>();
-        sum.values().stream().sorted((a, b) -> Double.compare(b.millis(), a.millis())).limit(n).forEach(c -> lines.add(
-                String.format("%.2f per registration, %.3f ms and %.0f buffers per call: `%s`", c.calls() / (double) registrations,
-                        c.millis() / c.calls(), c.buffers() / (double) c.calls(), c.query().length() > 100 ? c.query().substring(0, 100) + "…" : c.query())));
+        sum.values().stream().sorted((a, b) -> Double.compare(b.millis(), a.millis())).limit(n).forEach(c -> {
+            String query = c.query().length() > 100 ? c.query().substring(0, 100) + "…" : c.query();
+            lines.add(String.format("%.2f per registration, %.3f ms and %.0f buffers per call: `%s`",
+                    c.calls() / (double) registrations, c.millis() / c.calls(), c.buffers() / (double) c.calls(), query));
+        });
         return lines;
     }
 

@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -191,8 +192,11 @@ public class EventsRoute {
         }
         return db.preparedQuery(DEVICE_BY_PUBLIC_KEY_SQL)
                 .execute(Tuple.of(publicKey))
-                .map(rows -> rows.size() == 0 || !pathVpc.equals(rows.iterator().next().getUUID("vpc_id")) ? null
-                        : rows.iterator().next().getUUID("id"));
+                .map(rows -> {
+                    Row row = rows.size() == 0 ? null : rows.iterator().next();
+                    // a key named under another VPC holds no device of this stream's
+                    return row == null || !pathVpc.equals(row.getUUID("vpc_id")) ? null : row.getUUID("id");
+                });
     }
 
     /**
@@ -200,7 +204,8 @@ public class EventsRoute {
      * the query too, a plan made while the table was empty could read the VPC's devices through the peer list's index
      * instead (tests/ LookupPlansTest).
      */
-    public static final String DEVICE_BY_PUBLIC_KEY_SQL = "SELECT id, vpc_id FROM devices WHERE public_key = $1 AND deleted_at IS NULL";
+    public static final String DEVICE_BY_PUBLIC_KEY_SQL =
+            "SELECT id, vpc_id FROM devices WHERE public_key = $1 AND deleted_at IS NULL";
 
     private void stream(RoutingContext ctx, Caller caller, List<Resolved> specs, UUID deviceId) {
         if (ctx.response().closed()) {

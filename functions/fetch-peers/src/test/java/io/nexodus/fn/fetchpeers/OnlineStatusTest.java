@@ -256,7 +256,8 @@ class OnlineStatusTest {
     /**
      * A stream opened with the owner's token on {@code POST /api/vpcs/{id}/events?public_key=} holds the device with that
      * key in that VPC (its session row, which keeps it online; nexd before it has a device token); the key named under
-     * another of the owner's VPCs holds nothing. The device is found by its key alone and its VPC compared after ({@code EventsRoute.DEVICE_BY_PUBLIC_KEY_SQL}).
+     * another of the owner's VPCs holds nothing. The device is found by its key alone and its VPC compared after
+     * ({@code EventsRoute.DEVICE_BY_PUBLIC_KEY_SQL}).
      */
     @Test
     void aStreamNamingItsDeviceByPublicKeyHoldsThatDeviceInThatVpcOnly() throws Exception {
