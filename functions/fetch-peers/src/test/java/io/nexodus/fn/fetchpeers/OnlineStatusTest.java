@@ -95,7 +95,12 @@ class OnlineStatusTest {
 
     /** Opens a stream (its status and headers come at once); closing its body closes it. */
     private CompletableFuture<HttpResponse<InputStream>> open(String bearer, String watches) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "api/events")).header("Authorization", bearer)
+        return open("api/events", bearer, watches);
+    }
+
+    /** The same on another of the watch routes ({@code path} relative to the application's root). */
+    private CompletableFuture<HttpResponse<InputStream>> open(String path, String bearer, String watches) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", bearer)
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(watches)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
     }
@@ -279,10 +284,8 @@ class OnlineStatusTest {
     /** The user's stream on {@code POST /api/vpcs/{vpc}/events?public_key=}, at its tail (its session row written). */
     private HttpResponse<InputStream> openNaming(String user, String vpc, String publicKey) throws Exception {
         String key = java.net.URLEncoder.encode(publicKey, java.nio.charset.StandardCharsets.UTF_8);
-        return atTail(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "api/vpcs/" + vpc + "/events?public_key=" + key))
-                        .header("Authorization", TestTokens.bearer(user)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(watches("security-group", vpc, 0, false))).build(),
-                HttpResponse.BodyHandlers.ofInputStream()));
+        return atTail(open("api/vpcs/" + vpc + "/events?public_key=" + key, TestTokens.bearer(user),
+                watches("security-group", vpc, 0, false)));
     }
 
     /**
