@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Metrics are off unless switched on (docs/operations.md "Metrics"): after real requests, {@code /q/metrics}
- * answers with no sample at all, so nothing was recorded (shared/metrics {@code MetricsSwitch}).
+ * answers with no sample at all, so nothing was recorded (shared/observability {@code MetricsSwitch}).
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)

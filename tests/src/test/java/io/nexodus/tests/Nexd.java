@@ -7,6 +7,7 @@ import io.nexodus.shared.crypto.WireGuardKeys;
 import io.nexodus.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import java.security.GeneralSecurityException;
 
 /** An agent as the tests play it: a WireGuard key pair and the calls nexd makes (docs/upstream.md, "The calls nexd makes"). */
@@ -28,7 +29,12 @@ final class Nexd {
     }
 
     Response register(String bearer, String vpcId, String extraJson) {
-        return given().header("Authorization", bearer).contentType(ContentType.JSON)
+        return register(given(), bearer, vpcId, extraJson);
+    }
+
+    /** The registration sent to another server than the test application (a function in its own process). */
+    Response register(RequestSpecification to, String bearer, String vpcId, String extraJson) {
+        return to.header("Authorization", bearer).contentType(ContentType.JSON)
                 .body("{\"vpc_id\":\"" + vpcId + "\",\"public_key\":\"" + publicKey + "\",\"hostname\":\"host-"
                         + publicKey.substring(0, 6) + "\",\"os\":\"linux\",\"endpoints\":[{\"source\":\"local\","
                         + "\"address\":\"172.17.0.3:51820\"}]" + extraJson + "}")

@@ -66,11 +66,11 @@ class ConfigurationTest {
         return out;
     }
 
-    /** Every variable a function's configuration reads: shared defaults (core's, metrics'), the IPAM client's where used, its own. */
+    /** Every variable a function's configuration reads: shared defaults (core's, observability's), the IPAM client's where used, its own. */
     static Set<String> variablesOf(String function) {
         boolean ipamClient = Repo.read("functions/" + function + "/pom.xml").matches("(?s).*shared-(ipam-client|devices).*");
         List<String> files = new ArrayList<>(List.of("shared/core/src/main/resources/META-INF/microprofile-config.properties",
-                "shared/metrics/src/main/resources/META-INF/microprofile-config.properties",
+                "shared/observability/src/main/resources/META-INF/microprofile-config.properties",
                 "functions/" + function + "/src/main/resources/application.properties"));
         if (ipamClient) {
             files.add("shared/ipam-client/src/main/resources/META-INF/microprofile-config.properties");

@@ -1,6 +1,8 @@
-package io.nexodus.shared.http;
+package io.nexodus.shared.metrics;
 
 import io.micrometer.core.instrument.Tags;
+import io.nexodus.shared.http.FunqyDispatch;
+import io.nexodus.shared.http.FunqyFunctions;
 import io.quarkus.micrometer.runtime.HttpServerMetricsTagsContributor;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Singleton;
