@@ -162,6 +162,7 @@ main() {
   need java "the build and nexodus-ops"
   need curl "the installs and the smoke test"
   need jq "the smoke test"
+  need openssl "the AOT cache training run's token (deploy/images/aot-cache.sh)"
   create_cluster
   install_serving
   install_eventing

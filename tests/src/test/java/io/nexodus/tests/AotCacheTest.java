@@ -41,6 +41,7 @@ class AotCacheTest {
     @Test
     void aTrainedCacheIsUsedAndAnUnusableOneStopsTheStart() throws Exception {
         Path curl = Tools.require("curl", "the AOT cache training run");
+        Tools.require("openssl", "the AOT cache training run's token");
         Path java25 = Tools.requireJava(25, "the images' AOT cache");
         Path users = Repo.root().resolve("functions/users/target/quarkus-app");
         assertTrue(Files.isRegularFile(users.resolve("quarkus-run.jar")),
@@ -55,6 +56,8 @@ class AotCacheTest {
                 users.toString(), cache.toString());
         assertEquals(0, trained.status(), trained.output());
         assertTrue(trained.output().contains("aot-cache: ok: "), trained.output());
+        // trained on what a scale-from-zero's first request does: a token verified, its user provisioned, a read
+        assertTrue(trained.output().contains("aot-cache: trained with a token: GET /api/users/me 200"), trained.output());
         assertTrue(Files.size(cache) > 1_000_000, "a cache of the start-up's classes: " + Files.size(cache) + " bytes");
 
         // a cache the JVM cannot use (here damaged; in an image, one made by another JDK build): with
