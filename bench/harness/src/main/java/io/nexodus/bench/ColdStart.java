@@ -35,7 +35,10 @@ import java.util.regex.Pattern;
  * Runs are interleaved (round r of every plan line, then round r+1), so load drifting on a shared machine
  * spreads over all options alike; round 0 is a warm-up (page cache, user provisioning) and is not counted.
  * One embedded PostgreSQL (zonky), migrated with {@link Migrate}, and one {@link DevTokenIssuer} serve the
- * whole run. The run stops early (and says so) when its time budget is spent.
+ * whole run. The run stops early (and says so) when its time budget is spent. The issuer's keys are a PEM file
+ * ({@code file:}), and also served as a JSON Web Key Set over HTTP at {@link #JWKS_URL}, as Keycloak serves them
+ * in a cluster: a plan line with {@code -Dmp.jwt.verify.publickey.location=http://127.0.0.1:28091/certs} among its
+ * flags fetches them on its first request (a plan line's own {@code -D} wins over the harness's).
  *
  * <p>A plan line may carry training flags (7th column): the app is then run once before round 0 with those
  * flags and the benchmark request (see {@link #train}), to write a start-up archive from a real workload.
@@ -52,6 +55,9 @@ public final class ColdStart {
 
     /** The IPAM server's port: below Linux's ephemeral range (32768+), as the functions' ports below. */
     static final int IPAM_PORT = 28_090;
+
+    /** Where the harness serves the issuer's keys as a JSON Web Key Set (on the port after the IPAM server's). */
+    static final String JWKS_URL = "http://127.0.0.1:28091/certs";
 
     record Plan(String app, String kind, String option, Path appDir, String java, List<String> flags,
             List<String> trainingFlags) {
@@ -99,6 +105,8 @@ public final class ColdStart {
             seedOrganizations(pg);
             DevTokenIssuer issuer = DevTokenIssuer.create("http://bench.local/issuer");
             String token = issuer.token("bench");
+            com.sun.net.httpserver.HttpServer jwks = serveJwks(issuer.jwks());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> jwks.stop(0)));
             // the routes under /private/ (gc's) take the cluster's service token, not a user's
             String serviceToken = "bench-service-" + java.util.UUID.randomUUID();
             Map<String, String> sysProps = new LinkedHashMap<>(issuer.config());
@@ -288,14 +296,34 @@ public final class ColdStart {
         }
     }
 
+    /** The issuer's keys at {@link #JWKS_URL}, as an identity provider answers for them (JSON, one GET). */
+    static com.sun.net.httpserver.HttpServer serveJwks(String jwks) throws IOException {
+        java.net.URI url = java.net.URI.create(JWKS_URL);
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(url.getHost(), url.getPort()), 16);
+        byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
+        server.createContext(url.getPath(), exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
     static Process spawn(Plan p, List<String> flags, Map<String, String> sysProps, int port, Path log)
             throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(p.java());
         cmd.addAll(flags);
         // the floor has no datasource or JWT (it would only warn about the keys); a read floor has only the
-        // datasource
+        // datasource; a property the plan line sets itself is the line's (the JVM would take the last -D)
         sysProps.forEach((k, v) -> {
+            if (flags.stream().anyMatch(f -> f.startsWith("-D" + k + "="))) {
+                return;
+            }
             if (p.kind().equals("function") || p.kind().equals("floor-db") && k.startsWith("quarkus.datasource.")) {
                 cmd.add("-D" + k + "=" + v);
             }

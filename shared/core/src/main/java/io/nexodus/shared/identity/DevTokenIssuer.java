@@ -6,9 +6,12 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
@@ -54,6 +57,17 @@ public final class DevTokenIssuer {
     /** Where the public key is, as a value for {@code mp.jwt.verify.publickey.location}. */
     public String publicKeyLocation() {
         return publicKeyPem.toUri().toString();
+    }
+
+    /**
+     * The public key as a JSON Web Key Set, the form an identity provider serves it in (Keycloak's
+     * {@code /protocol/openid-connect/certs}), for a test or benchmark that serves it over HTTP.
+     */
+    public String jwks() {
+        RsaJsonWebKey key = new RsaJsonWebKey((RSAPublicKey) keys.getPublic());
+        key.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
+        key.setUse("sig");
+        return new JsonWebKeySet(key).toJson();
     }
 
     /** Configuration that makes the functions trust this issuer. */

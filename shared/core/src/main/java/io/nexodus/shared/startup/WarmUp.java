@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
  * key nobody has, expired), which loads and exercises the verification path and prefetches the keys.
  * Failures are expected and ignored (logged at DEBUG): nothing here changes what any request sees.
  * Off by default ({@code nexodus.startup.warm-up=false}): on this project's 2-core benchmark machine it did
- * not shorten spawn → first answer (docs/benchmarks.md), since the work competes with the main thread;
- * it may pay off where a pod has a spare core while booting, or a remote JWKS to prefetch.
+ * not shorten spawn → first answer (docs/benchmarks.md), since the work competes with the main thread,
+ * with the keys in a file or served over HTTP; it may pay off where a pod has a spare core while booting.
  */
 @ApplicationScoped
 public class WarmUp {
