@@ -345,6 +345,26 @@ class OnlineStatusTest {
         flips.queue(UUID.fromString(device.id()));
     }
 
+    /**
+     * A deleted device is never marked online, though a stream may still hold it until its next re-check; one that was
+     * online when it was deleted is marked offline once nothing holds it ({@code OnlineFlips.WRITE}).
+     */
+    @Test
+    void aDeletedDeviceIsNeverMarkedOnlineOnlyOffline() {
+        String vpc = vpcOf(TestUsers.unique("deleted"));
+        TestDevices.Seeded held = device(vpc);
+        TestDevices.Seeded wasOnline = device(vpc);
+        db.preparedQuery("UPDATE devices SET deleted_at = now(), online = (id = $2) WHERE id = ANY($1)")
+                .execute(Tuple.of(new UUID[] {UUID.fromString(held.id()), UUID.fromString(wasOnline.id())},
+                        UUID.fromString(wasOnline.id())))
+                .await().indefinitely();
+        holdAndQueue(held, vpc);
+        flips.queue(UUID.fromString(wasOnline.id()));
+        flips.flush().await().indefinitely();
+        assertEquals("held online=false, was online online=false",
+                "held online=" + online(held.id()) + ", was online online=" + online(wasOnline.id()));
+    }
+
     /** A replica told to stop writes what it queued then, not at a next flush that will not come. */
     @Test
     void aStoppingReplicaWritesWhatItQueued() {
