@@ -16,6 +16,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.util.ArrayList;
@@ -124,6 +125,30 @@ class WatchAuthorizationTest {
                 assertEquals(next, event.getJsonObject("value").getString("id"), "the new token's stream goes on: " + event);
             }
         }
+    }
+
+    /**
+     * A device token past its expiry (a registration key's {@code device_token_ttl}; expired here by writing the time)
+     * ends the device's stream at the next re-check, as a deleted device's or a rotated token's does, though the row
+     * lives on. The owner's own stream goes on. (A registration key opens no stream: 403.)
+     */
+    @Test
+    void anExpiredDeviceTokensStreamEnds() throws Exception {
+        String user = Nexd.user("watch-expired");
+        String bearer = TestTokens.bearer(user);
+        String vpc = Nexd.defaultVpc(user);
+        Nexd agent = new Nexd();
+        Response registered = agent.register(bearer, vpc, "").then().statusCode(201).extract().response();
+        String deviceBearer = "Bearer " + agent.open(registered.path("bearer_token"));
+        try (WatchClient owner = watch(bearer, vpc); WatchClient device = watch(deviceBearer, vpc)) {
+            owner.untilTail("device");
+            device.untilTail("device");
+            db.preparedQuery("UPDATE devices SET token_expires_at = now() - interval '1 second' WHERE id = $1")
+                    .execute(Tuple.of(UUID.fromString(registered.path("id")))).await().indefinitely();
+            assertEndsForLostAccess(device);
+            owner.assertQuiet(1_500); // past another re-check: no error, no end
+        }
+        given().header("Authorization", deviceBearer).get("/api/devices/" + registered.path("id")).then().statusCode(401);
     }
 
     @Test
