@@ -67,6 +67,30 @@ class FetchPeersTest {
                 + ",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]";
     }
 
+    /**
+     * A device its owner moves to another VPC reaches that VPC's watchers at once, as a change there: update-device
+     * signals the VPC the device leaves and the one it joins in the statement that moves it.
+     */
+    @Test
+    void aDeviceMovedToAnotherVpcReachesThatVpcsWatchersAtOnce() throws Exception {
+        String user = Nexd.user("mover");
+        String home = Nexd.defaultVpc(user); // its id is the user's organization's
+        String bearer = TestTokens.bearer(user);
+        String target = given().header("Authorization", bearer).contentType(ContentType.JSON)
+                .body("{\"organization_id\":\"" + home + "\",\"description\":\"lab\"}").post("/api/vpcs")
+                .then().statusCode(201).extract().path("id");
+        Agent agent = register(bearer, home);
+        try (WatchClient watch = new WatchClient(base, "/api/events", bearer, deviceWatch(target, 0, false))) {
+            assertEquals(200, watch.status);
+            watch.untilTail("device");
+            given().header("Authorization", bearer).contentType(ContentType.JSON).body("{\"vpc_id\":\"" + target + "\"}")
+                    .patch("/api/devices/" + agent.id()).then().statusCode(200);
+            JsonObject moved = watch.next(5);
+            assertEquals("change " + agent.id(), moved.getString("type") + " "
+                    + moved.getJsonObject("value", new JsonObject()).getString("id"), moved.encode());
+        }
+    }
+
     @Test
     void aWatcherSeesRegistrationUpdateAndDeleteInOrderOnce() throws Exception {
         String user = Nexd.user("alice");
