@@ -165,6 +165,28 @@ class InvitationsTest {
                 .statusCode(201).body("user_id", equalTo(danId)).body("email", equalTo(email));
     }
 
+    /**
+     * A user who signed up before their provider verified the address gets the invitation sent to it once a token
+     * says it is verified: the sign-in of a known user attaches a newly verified address (UserProvisioner's fast path
+     * falls through to the refresh when the address is not yet one of the user's identities).
+     */
+    @Test
+    void anEmailInvitationFindsAKnownUserWhoseAddressIsVerifiedLater() {
+        String owner = TestUsers.unique("gina");
+        String org = userId(owner);
+        String name = TestUsers.unique("hank");
+        String email = name + "@example.com";
+        String subject = UUID.randomUUID().toString();
+        String before = "Bearer " + TestTokens.token(subject, name, Map.of("email", email, "email_verified", false));
+        given().header("Authorization", before).get("/api/invitations").then().statusCode(200).body("id", empty());
+        String id = invite(owner, "{\"organization_id\":\"" + org + "\",\"email\":\"" + email + "\"}")
+                .statusCode(201).body("user_id", nullValue()).extract().path("id");
+
+        String verified = "Bearer " + TestTokens.token(subject, name, Map.of("email", email, "email_verified", true));
+        given().header("Authorization", verified).get("/api/invitations").then().statusCode(200).body("id", contains(id));
+        given().header("Authorization", verified).post("/api/invitations/" + id + "/accept").then().statusCode(204);
+    }
+
     @Test
     void anExpiredInvitationIsRefusedAndNoLongerBlocksANewOne() {
         String owner = TestUsers.unique("frank");
