@@ -65,32 +65,45 @@ class WatchAuthorizationTest {
         assertEquals("eof", stream.next(5).getString("type"), "then the stream ends");
     }
 
+    /** A user's device, registered, its token opened: the owner's bearer and default VPC, the agent, the device. */
+    private record OwnedDevice(String bearer, String vpc, Nexd agent, String id, String deviceBearer) {
+        static OwnedDevice register(String name) {
+            String user = Nexd.user(name);
+            String bearer = TestTokens.bearer(user);
+            String vpc = Nexd.defaultVpc(user);
+            Nexd agent = new Nexd();
+            Response registered = agent.register(bearer, vpc, "").then().statusCode(201).extract().response();
+            return new OwnedDevice(bearer, vpc, agent, registered.path("id"),
+                    "Bearer " + agent.open(registered.path("bearer_token")));
+        }
+    }
+
+    /** The stream goes on: a device the owner registers next reaches it (after any event already on its way). */
+    private static void assertGoesOn(WatchClient stream, OwnedDevice owned, String what) throws InterruptedException {
+        String next = new Nexd().register(owned.bearer(), owned.vpc(), "").then().statusCode(201).extract().path("id");
+        JsonObject event = stream.next(5);
+        while (!next.equals(event.getJsonObject("value", new JsonObject()).getString("id"))
+                && !"eof".equals(event.getString("type")) && !"error".equals(event.getString("type"))) {
+            event = stream.next(5);
+        }
+        assertEquals(next, event.getJsonObject("value", new JsonObject()).getString("id"), what + " goes on: " + event);
+    }
+
     @Test
     void aDeletedDevicesStreamEnds() throws Exception {
-        String user = Nexd.user("watch-dt");
-        String bearer = TestTokens.bearer(user);
-        String vpc = Nexd.defaultVpc(user);
-        Nexd agent = new Nexd();
-        Response registered = agent.register(bearer, vpc, "").then().statusCode(201).extract().response();
-        String id = registered.path("id");
-        String deviceBearer = "Bearer " + agent.open(registered.path("bearer_token"));
-        try (WatchClient owner = watch(bearer, vpc); WatchClient device = watch(deviceBearer, vpc)) {
+        OwnedDevice owned = OwnedDevice.register("watch-dt");
+        try (WatchClient owner = watch(owned.bearer(), owned.vpc());
+                WatchClient device = watch(owned.deviceBearer(), owned.vpc())) {
             device.untilTail("device");
             owner.untilTail("device");
-            given().header("Authorization", bearer).delete("/api/devices/" + id).then().statusCode(200);
+            given().header("Authorization", owned.bearer()).delete("/api/devices/" + owned.id()).then().statusCode(200);
             assertEndsForLostAccess(device);
             // first: the device's own stream opened and closed, which is presence, no change (V13)
             JsonObject event = owner.next(5);
             assertEquals("delete", event.getString("type"), event.encode());
-            String next = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
-            event = owner.next(5);
-            while (!next.equals(event.getJsonObject("value", new JsonObject()).getString("id"))
-                    && !"eof".equals(event.getString("type")) && !"error".equals(event.getString("type"))) {
-                event = owner.next(5);
-            }
-            assertEquals(next, event.getJsonObject("value").getString("id"), "the owner's stream goes on: " + event);
+            assertGoesOn(owner, owned, "the owner's stream");
         }
-        given().header("Authorization", deviceBearer).get("/api/devices/" + id).then().statusCode(401);
+        given().header("Authorization", owned.deviceBearer()).get("/api/devices/" + owned.id()).then().statusCode(401);
     }
 
     /**
@@ -99,30 +112,18 @@ class WatchAuthorizationTest {
      */
     @Test
     void aRotatedTokensStreamEnds() throws Exception {
-        String user = Nexd.user("watch-rotated");
-        String bearer = TestTokens.bearer(user);
-        String vpc = Nexd.defaultVpc(user);
-        Nexd agent = new Nexd();
-        Response registered = agent.register(bearer, vpc, "").then().statusCode(201).extract().response();
-        String id = registered.path("id");
-        String oldBearer = "Bearer " + agent.open(registered.path("bearer_token"));
-        try (WatchClient leaked = watch(oldBearer, vpc)) {
+        OwnedDevice owned = OwnedDevice.register("watch-rotated");
+        try (WatchClient leaked = watch(owned.deviceBearer(), owned.vpc())) {
             leaked.untilTail("device");
-            String sealed = given().header("Authorization", bearer).post("/api/devices/" + id + "/token")
+            String sealed = given().header("Authorization", owned.bearer()).post("/api/devices/" + owned.id() + "/token")
                     .then().statusCode(200).extract().path("bearer_token");
-            String newBearer = "Bearer " + agent.open(sealed);
+            String newBearer = "Bearer " + owned.agent().open(sealed);
             assertEndsForLostAccess(leaked);
-            given().header("Authorization", oldBearer).get("/api/devices/" + id).then().statusCode(401);
-            try (WatchClient current = watch(newBearer, vpc)) {
+            given().header("Authorization", owned.deviceBearer()).get("/api/devices/" + owned.id()).then().statusCode(401);
+            try (WatchClient current = watch(newBearer, owned.vpc())) {
                 current.untilTail("device");
                 Thread.sleep(2_500); // past two re-checks
-                String next = new Nexd().register(bearer, vpc, "").then().statusCode(201).extract().path("id");
-                JsonObject event = current.next(5);
-                while (!next.equals(event.getJsonObject("value", new JsonObject()).getString("id"))
-                        && !"eof".equals(event.getString("type")) && !"error".equals(event.getString("type"))) {
-                    event = current.next(5);
-                }
-                assertEquals(next, event.getJsonObject("value").getString("id"), "the new token's stream goes on: " + event);
+                assertGoesOn(current, owned, "the new token's stream");
             }
         }
     }
@@ -134,21 +135,17 @@ class WatchAuthorizationTest {
      */
     @Test
     void anExpiredDeviceTokensStreamEnds() throws Exception {
-        String user = Nexd.user("watch-expired");
-        String bearer = TestTokens.bearer(user);
-        String vpc = Nexd.defaultVpc(user);
-        Nexd agent = new Nexd();
-        Response registered = agent.register(bearer, vpc, "").then().statusCode(201).extract().response();
-        String deviceBearer = "Bearer " + agent.open(registered.path("bearer_token"));
-        try (WatchClient owner = watch(bearer, vpc); WatchClient device = watch(deviceBearer, vpc)) {
+        OwnedDevice owned = OwnedDevice.register("watch-expired");
+        try (WatchClient owner = watch(owned.bearer(), owned.vpc());
+                WatchClient device = watch(owned.deviceBearer(), owned.vpc())) {
             owner.untilTail("device");
             device.untilTail("device");
             db.preparedQuery("UPDATE devices SET token_expires_at = now() - interval '1 second' WHERE id = $1")
-                    .execute(Tuple.of(UUID.fromString(registered.path("id")))).await().indefinitely();
+                    .execute(Tuple.of(UUID.fromString(owned.id()))).await().indefinitely();
             assertEndsForLostAccess(device);
             owner.assertQuiet(1_500); // past another re-check: no error, no end
         }
-        given().header("Authorization", deviceBearer).get("/api/devices/" + registered.path("id")).then().statusCode(401);
+        given().header("Authorization", owned.deviceBearer()).get("/api/devices/" + owned.id()).then().statusCode(401);
     }
 
     @Test
