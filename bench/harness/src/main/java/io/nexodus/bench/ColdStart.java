@@ -105,7 +105,9 @@ public final class ColdStart {
             seedOrganizations(pg);
             DevTokenIssuer issuer = DevTokenIssuer.create("http://bench.local/issuer");
             String token = issuer.token("bench");
-            com.sun.net.httpserver.HttpServer jwks = serveJwks(issuer.jwks());
+            java.net.URI jwksUrl = java.net.URI.create(JWKS_URL);
+            com.sun.net.httpserver.HttpServer jwks = issuer.serveJwks(
+                    new InetSocketAddress(jwksUrl.getHost(), jwksUrl.getPort()), jwksUrl.getPath());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> jwks.stop(0)));
             // the routes under /private/ (gc's) take the cluster's service token, not a user's
             String serviceToken = "bench-service-" + java.util.UUID.randomUUID();
@@ -294,23 +296,6 @@ public final class ColdStart {
             }
             st.executeBatch();
         }
-    }
-
-    /** The issuer's keys at {@link #JWKS_URL}, as an identity provider answers for them (JSON, one GET). */
-    static com.sun.net.httpserver.HttpServer serveJwks(String jwks) throws IOException {
-        java.net.URI url = java.net.URI.create(JWKS_URL);
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new InetSocketAddress(url.getHost(), url.getPort()), 16);
-        byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
-        server.createContext(url.getPath(), exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        return server;
     }
 
     static Process spawn(Plan p, List<String> flags, Map<String, String> sysProps, int port, Path log)

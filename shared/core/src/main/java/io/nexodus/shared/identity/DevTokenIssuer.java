@@ -1,6 +1,10 @@
 package io.nexodus.shared.identity;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -68,6 +72,24 @@ public final class DevTokenIssuer {
         key.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
         key.setUse("sig");
         return new JsonWebKeySet(key).toJson();
+    }
+
+    /**
+     * Serves {@link #jwks()} at {@code path} on {@code address} (port 0: any free port), as an identity provider
+     * answers for its keys (JSON, one GET), until the returned server is stopped.
+     */
+    public HttpServer serveJwks(InetSocketAddress address, String path) throws IOException {
+        byte[] body = jwks().getBytes(StandardCharsets.UTF_8);
+        HttpServer server = HttpServer.create(address, 16);
+        server.createContext(path, exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
     }
 
     /** Configuration that makes the functions trust this issuer. */
