@@ -99,16 +99,15 @@ public final class ColdStart {
 
         long begin = System.nanoTime();
         String loadBefore = loadavg();
+        DevTokenIssuer issuer = DevTokenIssuer.create("http://bench.local/issuer");
+        java.net.URI jwksUrl = java.net.URI.create(JWKS_URL);
+        com.sun.net.httpserver.HttpServer jwks = issuer.serveJwks(
+                new InetSocketAddress(jwksUrl.getHost(), jwksUrl.getPort()), jwksUrl.getPath());
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String pgUrl = "postgresql://localhost:" + pg.getPort() + "/postgres";
             Migrate.apply(pgUrl, "postgres", "postgres");
             seedOrganizations(pg);
-            DevTokenIssuer issuer = DevTokenIssuer.create("http://bench.local/issuer");
             String token = issuer.token("bench");
-            java.net.URI jwksUrl = java.net.URI.create(JWKS_URL);
-            com.sun.net.httpserver.HttpServer jwks = issuer.serveJwks(
-                    new InetSocketAddress(jwksUrl.getHost(), jwksUrl.getPort()), jwksUrl.getPath());
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> jwks.stop(0)));
             // the routes under /private/ (gc's) take the cluster's service token, not a user's
             String serviceToken = "bench-service-" + java.util.UUID.randomUUID();
             Map<String, String> sysProps = new LinkedHashMap<>(issuer.config());
@@ -198,6 +197,10 @@ public final class ColdStart {
                 Files.writeString(out.resolve("latency.md"), lat);
                 System.out.println(lat);
             }
+        } finally {
+            // its dispatcher thread is not a daemon: left running, it kept the JVM (and coldstart.sh, until its
+            // timeout) from ending after the run, and with it the IPAM server that a shutdown hook stops
+            jwks.stop(0);
         }
     }
 
